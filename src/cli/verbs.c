@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: MIT */
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "shared/macro.h"
+#include "verbs.h"
+
+static const Verb verbs[] = {
+        { "inspect", verb_inspect, verb_inspect_help,
+          "read a disk image, block device or mounted root and describe the node on it", VERB_READS_SOURCE },
+};
+
+static int startswith_dash2(const char *s)
+{
+        return s[0] == '-' && s[1] == '-';
+}
+
+const Verb *verbs_all(size_t *ret_n)
+{
+        *ret_n = ELEMENTSOF(verbs);
+        return verbs;
+}
+
+const Verb *verb_find(const char *name)
+{
+        for (size_t i = 0; i < ELEMENTSOF(verbs); i++)
+                if (strcmp(verbs[i].name, name) == 0)
+                        return &verbs[i];
+        return NULL;
+}
+
+/* Levenshtein distance, for short strings only. */
+static size_t distance(const char *a, const char *b)
+{
+        size_t la = strlen(a), lb = strlen(b), prev[33], cur[33];
+
+        if (la > 32 || lb > 32)
+                return SIZE_MAX;
+        for (size_t j = 0; j <= lb; j++)
+                prev[j] = j;
+        for (size_t i = 1; i <= la; i++) {
+                cur[0] = i;
+                for (size_t j = 1; j <= lb; j++) {
+                        size_t sub = prev[j - 1] + (a[i - 1] != b[j - 1]);
+                        cur[j] = MIN(MIN(prev[j] + 1, cur[j - 1] + 1), sub);
+                }
+                memcpy(prev, cur, sizeof(size_t) * (lb + 1));
+        }
+        return prev[lb];
+}
+
+const Verb *verb_suggest(const char *name)
+{
+        const Verb *best = NULL;
+        size_t bd = 3; /* suggest only near misses */
+
+        for (size_t i = 0; i < ELEMENTSOF(verbs); i++) {
+                size_t d = distance(name, verbs[i].name);
+                if (d < bd || (strncmp(name, verbs[i].name, strlen(name)) == 0 && strlen(name) >= 2)) {
+                        bd = MIN(d, bd);
+                        best = &verbs[i];
+                }
+        }
+        return best;
+}
+
+int usage_error(const char *verb, const char *format, ...)
+{
+        va_list ap;
+
+        fprintf(stderr, "azlmigrate%s%s: ", verb ? " " : "", verb ? verb : "");
+        va_start(ap, format);
+        vfprintf(stderr, format, ap);
+        va_end(ap);
+        fprintf(stderr, "\nTry 'azlmigrate%s%s --help'.\n", verb ? " " : "", verb ? verb : "");
+        return EXIT_USAGE;
+}
+
+int getopt_usage_error(const char *verb, int c, char *argv[])
+{
+        const char *opt = argv[optind - 1];
+
+        if (c == ':')
+                return usage_error(verb, "option '%s' needs an argument", opt);
+        if (optopt && !startswith_dash2(opt))
+                return usage_error(verb, "unknown option '-%c'", optopt);
+        return usage_error(verb, "unknown option '%s'", opt);
+}

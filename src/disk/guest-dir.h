@@ -1,0 +1,10 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+#include "guest.h"
+
+/* Opens a host directory as a guest filesystem (for --root DIR). Every access is confined to
+ * the directory by openat2(RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS), so that even a symlink the
+ * resolver did not see (a tree changing under us) cannot lead outside it.
+ * Returns 0, -ENOTDIR, -ENOSYS (kernel without openat2) or -errno. */
+int guest_dir_open(const char *path, GuestFs **ret);

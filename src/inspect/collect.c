@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+
+#include "collect.h"
+
+static const Collector collectors[] = {
+        { "os-release", collect_os_release },
+        { "identity", collect_identity },
+        { "packages", collect_dpkg },
+};
+
+const Collector *collectors_all(size_t *ret_n)
+{
+        *ret_n = ELEMENTSOF(collectors);
+        return collectors;
+}
+
+static bool is_absent(int r)
+{
+        return r == -ENOENT || r == -ENOTDIR || r == -ELOOP || r == -EISDIR || r == -EPERM;
+}
+
+int collect_read_file(InspectContext *c, const char *path, size_t max, char **ret, size_t *ret_size)
+{
+        int r = guest_read_file(c->guest, path, max, ret, ret_size);
+
+        if (r == -EFBIG) {
+                r = inventory_add_finding(c->inv, "inspect.file.too-large", path,
+                                          "'%s' is larger than %zu bytes and was not read", path, max);
+                return r < 0 ? r : 0;
+        }
+        if (is_absent(r))
+                return 0;
+        return r < 0 ? r : 1;
+}
+
+int collect_read_dir(InspectContext *c, const char *path, GuestDirEntry **ret, size_t *ret_n)
+{
+        int r = guest_read_dir(c->guest, path, ret, ret_n);
+
+        if (is_absent(r))
+                return 0;
+        return r < 0 ? r : 1;
+}
