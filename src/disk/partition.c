@@ -219,6 +219,102 @@ static int check_gpt_headers(const Image *img, uint64_t ss, FindingList *finding
         return 0;
 }
 
+/* GUIDs on disk: the first three fields little-endian, the rest as bytes. */
+static void guid_to_string(const uint8_t *g, char buf[37])
+{
+        snprintf(buf, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", g[3], g[2], g[1],
+                 g[0], g[5], g[4], g[7], g[6], g[8], g[9], g[10], g[11], g[12], g[13], g[14], g[15]);
+}
+
+/* libfdisk rejects a GPT whose header describes a disk larger than the image (a truncated
+ * download), and then reads the protective MBR instead. For that case only, read the entries
+ * of the (CRC-checked) primary header ourselves, so that the layout is still reported.
+ * Returns 1 when the partitions were read, 0 when the primary header is not valid either. */
+static int read_gpt_fallback(const Image *img, uint64_t ss, DiskLayout *d, uint64_t *ret_alt)
+{
+        _cleanup_free_ uint8_t *hdr = NULL, *ents = NULL;
+        uint64_t entries_lba, alt;
+        uint32_t n, esize;
+        char guid[37];
+        ssize_t k;
+        int r;
+
+        r = gpt_header_valid(img->fd, 1, ss, img->disk_size, &alt);
+        if (r <= 0)
+                return r;
+        hdr = malloc(ss);
+        if (!hdr)
+                return -ENOMEM;
+        k = pread_full(img->fd, hdr, ss, ss);
+        if (k != (ssize_t) ss)
+                return k < 0 ? (int) k : -EIO;
+        entries_lba = le64(hdr + 72);
+        n = le32(hdr + 80);
+        esize = le32(hdr + 84);
+        if (n == 0 || n > 1024 || esize < 128 || esize > 4096 || esize % 8 != 0 ||
+            entries_lba > img->disk_size / ss)
+                return 0;
+        ents = malloc((size_t) n * esize);
+        if (!ents)
+                return -ENOMEM;
+        k = pread_full(img->fd, ents, (size_t) n * esize, entries_lba * ss);
+        if (k != (ssize_t) ((size_t) n * esize))
+                return 0;
+        if ((uint32_t) crc32(0L, ents, n * esize) != le32(hdr + 88))
+                return 0;
+        *ret_alt = alt;
+
+        d->label = mfree(d->label);
+        d->label = strdup("gpt");
+        guid_to_string(hdr + 56, guid);
+        free(d->id);
+        d->id = strdup(guid);
+        if (!d->label || !d->id)
+                return -ENOMEM;
+        for (uint32_t i = 0; i < n; i++) {
+                const uint8_t *e = ents + (size_t) i * esize;
+                static const uint8_t zero[16];
+                Partition p = { .number = i + 1 };
+                char name[72 * 3 + 1];
+                size_t o = 0;
+
+                if (memcmp(e, zero, 16) == 0)
+                        continue;
+                p.start = le64(e + 32) * ss;
+                p.size = (le64(e + 40) - le64(e + 32) + 1) * ss;
+                if (le64(e + 40) < le64(e + 32))
+                        continue;
+                p.bootable = le64(e + 48) & (1ull << 2);
+                guid_to_string(e, guid);
+                p.type = strdup(guid);
+                guid_to_string(e + 16, guid);
+                p.uuid = strdup(guid);
+                /* The name is UTF-16LE; names in practice are ASCII. Others become '?'. */
+                for (int j = 0; j < 36; j++) {
+                        uint16_t ch = (uint16_t) (e[56 + 2 * j] | e[57 + 2 * j] << 8);
+                        if (ch == 0)
+                                break;
+                        name[o++] = (ch >= 0x20 && ch < 0x7f) ? (char) ch : '?';
+                }
+                name[o] = 0;
+                if (o > 0)
+                        p.name = strdup(name);
+                if (!p.type || !p.uuid || (o > 0 && !p.name)) {
+                        partition_done(&p);
+                        return -ENOMEM;
+                }
+                r = partition_type_name("gpt", p.type, &p.type_name);
+                if (r < 0) {
+                        partition_done(&p);
+                        return r;
+                }
+                r = disk_layout_add(d, &p);
+                if (r < 0)
+                        return r;
+        }
+        return 1;
+}
+
 static int read_partition(struct fdisk_partition *pa, const char *label,
                           const char *disk_id, uint64_t ss, Partition *ret)
 {
@@ -393,6 +489,35 @@ int disk_layout_read(const Image *img, DiskLayout **ret)
                 r = disk_layout_add(d, &p);
                 if (r < 0)
                         return r;
+        }
+
+        /* Only a protective MBR came through: the GPT behind it was refused. */
+        if (streq(label, "dos") && d->n_partitions == 1 && streq_ptr(d->partitions[0].type, "0xee")) {
+                _cleanup_(disk_layout_freep) DiskLayout *g = calloc(1, sizeof(DiskLayout));
+
+                if (!g)
+                        return -ENOMEM;
+                g->size = d->size;
+                g->sector_size = ss;
+                uint64_t alt = 0;
+
+                r = read_gpt_fallback(img, ss, g, &alt);
+                if (r < 0)
+                        return r;
+                if (r > 0) {
+                        r = finding_list_move(&g->findings, &d->findings);
+                        if (r < 0)
+                                return r;
+                        r = finding_list_add(&g->findings, "disk.gpt.backup-header-corrupt",
+                                             "the backup GPT header belongs at LBA %llu, past the end of this "
+                                             "%llu-sector image (truncated?); libfdisk refused the table and the "
+                                             "primary one was read directly",
+                                             (unsigned long long) alt, (unsigned long long) (d->size / ss));
+                        if (r < 0)
+                                return r;
+                        disk_layout_free(d);
+                        d = TAKE_PTR(g);
+                }
         }
         r = probe_partitions(img, d);
         if (r < 0)
