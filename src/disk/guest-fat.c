@@ -111,20 +111,49 @@ static bool is_data_cluster(GuestFat *f, uint32_t c)
         return c >= 2 && c - 2 < f->n_clusters;
 }
 
+/* Tracks the clusters of one chain walk: a cluster met twice is a loop. */
+typedef struct Visited {
+        uint8_t *bits;
+} Visited;
+
+static void visited_done(Visited *v)
+{
+        free(v->bits);
+}
+
+static int visited_init(GuestFat *f, Visited *v)
+{
+        v->bits = calloc((size_t) f->n_clusters / 8 + 1, 1);
+        return v->bits ? 0 : -ENOMEM;
+}
+
+/* Returns true the second time a cluster is visited. */
+static bool visited_test_set(Visited *v, uint32_t data_cluster)
+{
+        uint8_t m = (uint8_t) (1u << (data_cluster % 8));
+        bool seen = v->bits[data_cluster / 8] & m;
+
+        v->bits[data_cluster / 8] |= m;
+        return seen;
+}
+
 /* Reads up to max bytes of the chain starting at cluster, skipping skip bytes first. A chain
- * longer than the filesystem has clusters is a loop: -EUCLEAN. */
+ * that leaves the data area or comes back to a cluster it passed is corrupt: -EUCLEAN. */
 static int read_chain(GuestFat *f, uint32_t cluster, uint64_t skip, size_t max, uint8_t *buf, size_t *ret_n)
 {
+        _cleanup_(visited_done) Visited seen = {};
         size_t done = 0;
-        uint32_t steps = 0;
         int r;
 
+        r = visited_init(f, &seen);
+        if (r < 0)
+                return r;
         while (done < max) {
                 size_t n;
 
                 if (!is_data_cluster(f, cluster))
                         return -EUCLEAN;
-                if (++steps > f->n_clusters)
+                if (visited_test_set(&seen, cluster - 2))
                         return -EUCLEAN;
                 if (skip >= f->cluster_size)
                         skip -= f->cluster_size;
@@ -165,11 +194,15 @@ static int read_dir_raw(GuestFat *f, uint32_t cluster, uint8_t **ret, size_t *re
         } else {
                 uint64_t cap = MIN((uint64_t) FAT_DIR_MAX, (uint64_t) f->n_clusters * f->cluster_size);
                 uint32_t c = cluster == 0 ? f->root_cluster : cluster;
+                _cleanup_(visited_done) Visited seen = {};
                 size_t chain = 0;
 
+                r = visited_init(f, &seen);
+                if (r < 0)
+                        return r;
                 /* Directory sizes are not recorded: measure the chain first. */
                 for (uint32_t x = c; !is_end(f, x); x = fat_next(f, x)) {
-                        if (!is_data_cluster(f, x) || chain >= f->n_clusters)
+                        if (!is_data_cluster(f, x) || visited_test_set(&seen, x - 2))
                                 return -EUCLEAN;
                         chain++;
                         if (chain * f->cluster_size > cap)
