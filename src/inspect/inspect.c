@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/statfs.h>
 #include <sys/stat.h>
 
@@ -19,6 +18,7 @@
 #include "shared/path-util.h"
 #include "shared/string-util.h"
 #include "collect.h"
+#include "fstab-source.h"
 #include "fstab.h"
 #include "inspect.h"
 
@@ -262,106 +262,17 @@ static int find_root(Session *s)
         return found > 0;
 }
 
-/* Decodes the \xHH escapes udev uses in /dev/disk/by-label names. */
-static void unescape_udev(char *s)
+/* Finds the volume an fstab source names (see fstab_source_match()). */
+static int layout_match_spec(const DiskLayout *d, const char *spec, const Partition **ret)
 {
-        char *o = s;
+        _cleanup_free_ char *value = NULL;
+        int kind;
 
-        for (char *p = s; *p; p++) {
-                unsigned v;
-                if (p[0] == '\\' && p[1] == 'x' && sscanf(p + 2, "%2x", &v) == 1 && v != 0) {
-                        *o++ = (char) v;
-                        p += 3;
-                } else
-                        *o++ = *p;
-        }
-        *o = 0;
-}
-
-static bool eq_ci(const char *a, const char *b)
-{
-        return a && b && strcasecmp(a, b) == 0;
-}
-
-static const Partition *match_volume(const Partition *p, size_t n, const char *kind, const char *value)
-{
-        for (size_t i = 0; i < n; i++) {
-                const Partition *v = &p[i];
-                if ((streq(kind, "UUID") && eq_ci(v->fs.uuid, value)) ||
-                    (streq(kind, "LABEL") && streq_ptr(v->fs.label, value)) ||
-                    (streq(kind, "PARTUUID") && eq_ci(v->uuid, value)) ||
-                    (streq(kind, "PARTLABEL") && streq_ptr(v->name, value)) ||
-                    (streq(kind, "DEVICE") && streq_ptr(v->device, value)))
-                        return v;
-        }
-        return NULL;
-}
-
-/* Finds the volume an fstab source names: UUID=, LABEL=, PARTUUID=, PARTLABEL=, their
- * /dev/disk/by-* forms, or a kernel device name of the first disk (/dev/sda1, /dev/vda1,
- * /dev/xvda1, /dev/nvme0n1p1, /dev/mmcblk0p1) or a logical volume. */
-static const Partition *layout_match_spec(const DiskLayout *d, const char *spec)
-{
-        static const struct {
-                const char *prefix, *kind;
-        } forms[] = {
-                { "UUID=", "UUID" },           { "LABEL=", "LABEL" },
-                { "PARTUUID=", "PARTUUID" },   { "PARTLABEL=", "PARTLABEL" },
-                { "/dev/disk/by-uuid/", "UUID" }, { "/dev/disk/by-label/", "LABEL" },
-                { "/dev/disk/by-partuuid/", "PARTUUID" }, { "/dev/disk/by-partlabel/", "PARTLABEL" },
-        };
-        static const char *const disks[] = { "/dev/sda", "/dev/vda", "/dev/xvda", "/dev/hda", "/dev/nvme0n1p",
-                                             "/dev/mmcblk0p" };
-        const Partition *v;
-
-        for (size_t i = 0; i < ELEMENTSOF(forms); i++) {
-                const char *rest = startswith(spec, forms[i].prefix);
-                _cleanup_free_ char *value = NULL;
-
-                if (!rest)
-                        continue;
-                value = strdup(rest);
-                if (!value)
-                        return NULL;
-                strunquote(value);
-                if (startswith(spec, "/dev/disk/"))
-                        unescape_udev(value);
-                v = match_volume(d->partitions, d->n_partitions, forms[i].kind, value);
-                return v ?: match_volume(d->volumes, d->n_volumes, forms[i].kind, value);
-        }
-        for (size_t i = 0; i < ELEMENTSOF(disks); i++) {
-                const char *rest = startswith(spec, disks[i]);
-                char *end;
-                unsigned long n;
-
-                if (!rest || !*rest || *rest < '0' || *rest > '9')
-                        continue;
-                n = strtoul(rest, &end, 10);
-                if (*end == 0 && n > 0 && n < 256)
-                        return disk_layout_find(d, (unsigned) n);
-        }
-        v = match_volume(d->volumes, d->n_volumes, "DEVICE", spec);
-        if (v)
-                return v;
-        /* /dev/mapper/vg-lv names /dev/vg/lv ("--" escapes a '-' inside a name). */
-        if (startswith(spec, "/dev/mapper/"))
-                for (size_t i = 0; i < d->n_volumes; i++) {
-                        const char *dev = d->volumes[i].device ? startswith(d->volumes[i].device, "/dev/") : NULL;
-                        char mapped[512], *o = mapped;
-                        if (!dev || strlen(dev) * 2 + 16 > sizeof(mapped))
-                                continue;
-                        o += sprintf(o, "/dev/mapper/");
-                        for (const char *c = dev; *c; c++) {
-                                if (*c == '-')
-                                        *o++ = '-', *o++ = '-';
-                                else
-                                        *o++ = *c == '/' ? '-' : *c;
-                        }
-                        *o = 0;
-                        if (streq(mapped, spec))
-                                return &d->volumes[i];
-                }
-        return NULL;
+        kind = fstab_source_parse(spec, &value);
+        if (kind < 0)
+                return kind;
+        *ret = fstab_source_match(d, (FstabSourceKind) kind, value);
+        return 0;
 }
 
 static int add_mount_record(Session *s, const char *point, const Partition *p, const char *type)
@@ -407,7 +318,9 @@ static int mount_fstab(Session *s)
                     streq(e->vfstype, "swap") || streq(e->vfstype, "tmpfs") || streq(e->vfstype, "proc") ||
                     streq(e->vfstype, "sysfs") || streq(e->vfstype, "devpts") || fstab_has_option(e->options, "bind"))
                         continue;
-                p = layout_match_spec(s->layout, e->spec);
+                r = layout_match_spec(s->layout, e->spec, &p);
+                if (r < 0)
+                        return r;
                 if (!p) {
                         if (e->spec[0] != '/' && !strchr(e->spec, '='))
                                 continue; /* a pseudo filesystem (none, overlay, nfs server:path...) */
