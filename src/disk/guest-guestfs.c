@@ -154,26 +154,30 @@ static char *lower_dup(const char *s)
         return r ? ascii_strlower(r) : NULL;
 }
 
-/* vfs_type/uuid/label of a device; a device without a filesystem has no type. */
+/* What blkid says of a device, as the native probe reports it: TYPE, UUID, LABEL, VERSION.
+ * A device without a filesystem has no type. */
 static int probe_fs(guestfs_h *g, const char *device, FsInfo *ret)
 {
+        _cleanup_(strv_free_guestfsp) char **kv = guestfs_blkid(g, device);
         FsInfo fs = {};
-        char *t;
 
-        t = guestfs_vfs_type(g, device);
-        if (!t || !*t) {
-                free(t);
-                *ret = fs;
-                return 0;
+        /* A hash list: key, value, key, value, ... */
+        for (size_t i = 0; kv && kv[i] && kv[i + 1]; i += 2) {
+                char **slot = streq(kv[i], "TYPE")      ? &fs.type
+                              : streq(kv[i], "UUID")    ? &fs.uuid
+                              : streq(kv[i], "LABEL")   ? &fs.label
+                              : streq(kv[i], "VERSION") ? &fs.version
+                                                        : NULL;
+                if (!slot || isempty(kv[i + 1]) || *slot)
+                        continue;
+                *slot = strdup(kv[i + 1]);
+                if (!*slot) {
+                        fs_info_done(&fs);
+                        return -ENOMEM;
+                }
         }
-        fs.type = t;
-        fs.uuid = guestfs_vfs_uuid(g, device);
-        fs.label = guestfs_vfs_label(g, device);
-        /* libguestfs returns "" for "none": the native reader says NULL. */
-        if (fs.uuid && !*fs.uuid)
-                fs.uuid = mfree(fs.uuid);
-        if (fs.label && !*fs.label)
-                fs.label = mfree(fs.label);
+        if (!fs.type)
+                fs_info_done(&fs); /* a UUID alone (a raid member...) is not a filesystem here */
         *ret = fs;
         return 0;
 }

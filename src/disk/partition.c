@@ -127,19 +127,30 @@ int partition_type_name(const char *label, const char *type, char **ret)
         return *ret ? 0 : -ENOMEM;
 }
 
+typedef struct AskContext {
+        FindingList *findings;
+        /* libfdisk sizes the disk by the file, which for a fixed VHD includes the footer: its
+         * complaints about the disk's end are then about the footer, and check_gpt_headers()
+         * checks the same things against the real data size instead. */
+        bool vhd_footer;
+} AskContext;
+
 /* libfdisk reports what it notices (a corrupt primary GPT, a mismatched backup) through its "ask"
  * interface; record those messages as findings instead of letting them reach a terminal. */
 static int ask_cb(struct fdisk_context *cxt _unused_, struct fdisk_ask *ask, void *data)
 {
-        FindingList *findings = data;
+        AskContext *a = data;
         const char *msg;
 
         switch (fdisk_ask_get_type(ask)) {
         case FDISK_ASKTYPE_WARN:
         case FDISK_ASKTYPE_WARNX:
                 msg = fdisk_ask_print_get_mesg(ask);
-                if (msg)
-                        (void) finding_list_add(findings, "disk.label.warning", "libfdisk: %s", msg);
+                if (!msg)
+                        return 0;
+                if (a->vhd_footer && (strstr(msg, "PMBR size mismatch") || strstr(msg, "not on the end of the device")))
+                        return 0;
+                (void) finding_list_add(a->findings, "disk.label.warning", "libfdisk: %s", msg);
                 return 0;
         case FDISK_ASKTYPE_INFO:
                 return 0;
@@ -216,6 +227,11 @@ static int check_gpt_headers(const Image *img, uint64_t ss, FindingList *finding
                                         "the backup GPT header at LBA %" PRIu64 " is missing or invalid "
                                         "(a truncated or resized image?); the primary header was used",
                                         alt);
+        if (img->has_vhd_footer && alt != last)
+                return finding_list_add(findings, "disk.label.warning",
+                                        "the backup GPT header is at LBA %" PRIu64 ", not at the end of the "
+                                        "disk (LBA %" PRIu64 "): the disk was resized",
+                                        alt, last);
         return 0;
 }
 
@@ -227,25 +243,32 @@ static void guid_to_string(const uint8_t *g, char buf[37])
 }
 
 /* libfdisk rejects a GPT whose header describes a disk larger than the image (a truncated
- * download), and then reads the protective MBR instead. For that case only, read the entries
- * of the (CRC-checked) primary header ourselves, so that the layout is still reported.
- * Returns 1 when the partitions were read, 0 when the primary header is not valid either. */
-static int read_gpt_fallback(const Image *img, uint64_t ss, DiskLayout *d, uint64_t *ret_alt)
+ * download), and one whose primary header is damaged when the backup is not in the last sector
+ * of the file (a fixed VHD: its footer is). It then reads the protective MBR instead. For those
+ * cases only, read the entries of whichever header is valid ourselves (the primary at LBA 1,
+ * else the backup in the disk's last sector), CRCs checked, so that the layout is still reported.
+ * Returns 1 when the partitions were read (*ret_lba: the header used, *ret_alt: the other one it
+ * names), 0 when neither header is valid. */
+static int read_gpt_fallback(const Image *img, uint64_t ss, DiskLayout *d, uint64_t *ret_lba, uint64_t *ret_alt)
 {
         _cleanup_free_ uint8_t *hdr = NULL, *ents = NULL;
-        uint64_t entries_lba, alt;
+        uint64_t entries_lba, alt, lba = 1;
         uint32_t n, esize;
         char guid[37];
         ssize_t k;
         int r;
 
-        r = gpt_header_valid(img->fd, 1, ss, img->disk_size, &alt);
+        r = gpt_header_valid(img->fd, lba, ss, img->disk_size, &alt);
+        if (r == 0) {
+                lba = img->disk_size / ss - 1;
+                r = gpt_header_valid(img->fd, lba, ss, img->disk_size, &alt);
+        }
         if (r <= 0)
                 return r;
         hdr = malloc(ss);
         if (!hdr)
                 return -ENOMEM;
-        k = pread_full(img->fd, hdr, ss, ss);
+        k = pread_full(img->fd, hdr, ss, lba * ss);
         if (k != (ssize_t) ss)
                 return k < 0 ? (int) k : -EIO;
         entries_lba = le64(hdr + 72);
@@ -262,6 +285,7 @@ static int read_gpt_fallback(const Image *img, uint64_t ss, DiskLayout *d, uint6
                 return 0;
         if ((uint32_t) crc32(0L, ents, n * esize) != le32(hdr + 88))
                 return 0;
+        *ret_lba = lba;
         *ret_alt = alt;
 
         d->label = mfree(d->label);
@@ -347,7 +371,7 @@ static int read_partition(struct fdisk_partition *pa, const char *label,
                 if (s && !(p.uuid = strdup_lower(s)))
                         goto fail;
                 s = fdisk_partition_get_name(pa);
-                if (s && !(p.name = strdup(s)))
+                if (!isempty(s) && !(p.name = strdup(s)))
                         goto fail;
                 s = fdisk_partition_get_attrs(pa);
                 if (s && strstr(s, "LegacyBIOSBootable"))
@@ -411,6 +435,7 @@ int disk_layout_read(const Image *img, DiskLayout **ret)
         _cleanup_(disk_layout_freep) DiskLayout *d = NULL;
         _cleanup_free_ char *id = NULL;
         struct fdisk_partition *pa = NULL;
+        AskContext ask;
         const char *label;
         uint64_t ss;
         int r;
@@ -425,7 +450,8 @@ int disk_layout_read(const Image *img, DiskLayout **ret)
         cxt = fdisk_new_context();
         if (!cxt)
                 return -ENOMEM;
-        r = fdisk_set_ask(cxt, ask_cb, &d->findings);
+        ask = (AskContext){ .findings = &d->findings, .vhd_footer = img->has_vhd_footer };
+        r = fdisk_set_ask(cxt, ask_cb, &ask);
         if (r < 0)
                 return r;
         /* The context borrows img->fd (libfdisk does not close a descriptor it was handed). */
@@ -494,25 +520,30 @@ int disk_layout_read(const Image *img, DiskLayout **ret)
         /* Only a protective MBR came through: the GPT behind it was refused. */
         if (streq(label, "dos") && d->n_partitions == 1 && streq_ptr(d->partitions[0].type, "0xee")) {
                 _cleanup_(disk_layout_freep) DiskLayout *g = calloc(1, sizeof(DiskLayout));
+                uint64_t lba = 0, alt = 0;
 
                 if (!g)
                         return -ENOMEM;
                 g->size = d->size;
                 g->sector_size = ss;
-                uint64_t alt = 0;
-
-                r = read_gpt_fallback(img, ss, g, &alt);
+                r = read_gpt_fallback(img, ss, g, &lba, &alt);
                 if (r < 0)
                         return r;
                 if (r > 0) {
                         r = finding_list_move(&g->findings, &d->findings);
                         if (r < 0)
                                 return r;
-                        r = finding_list_add(&g->findings, "disk.gpt.backup-header-corrupt",
-                                             "the backup GPT header belongs at LBA %llu, past the end of this "
-                                             "%llu-sector image (truncated?); libfdisk refused the table and the "
-                                             "primary one was read directly",
-                                             (unsigned long long) alt, (unsigned long long) (d->size / ss));
+                        if (lba == 1)
+                                r = finding_list_add(&g->findings, "disk.gpt.backup-header-corrupt",
+                                                     "the backup GPT header belongs at LBA %llu, past the end of "
+                                                     "this %llu-sector image (truncated?); libfdisk refused the "
+                                                     "table and the primary one was read directly",
+                                                     (unsigned long long) alt, (unsigned long long) (d->size / ss));
+                        else
+                                r = finding_list_add(&g->findings, "disk.gpt.primary-header-corrupt",
+                                                     "the primary GPT header at LBA 1 is invalid; the partition "
+                                                     "table was read from the backup header at LBA %llu",
+                                                     (unsigned long long) lba);
                         if (r < 0)
                                 return r;
                         disk_layout_free(d);

@@ -7,6 +7,17 @@ static const Collector collectors[] = {
         { "os-release", collect_os_release },
         { "identity", collect_identity },
         { "packages", collect_dpkg },
+        { "apt", collect_apt },
+        { "fstab", collect_fstab },
+        { "boot", collect_boot },
+        { "systemd", collect_systemd },
+        { "sysctl", collect_sysctl },
+        { "kernel-modules", collect_kernel_modules },
+        { "network", collect_network },
+        { "users", collect_users },
+        { "certs", collect_certs },
+        { "aks", collect_aks },
+        { "security", collect_security },
 };
 
 const Collector *collectors_all(size_t *ret_n)

@@ -14,9 +14,17 @@ DEFINE_STRING_TABLE_LOOKUP(severity, Severity);
 
 /* Sorted by key. Keys are stable: add new ones, never rename or repurpose. */
 static const FindingDef catalogue[] = {
+        { "aks.containerd.config.invalid", SEVERITY_MEDIUM, "containerd configuration could not be read",
+          "/etc/containerd/config.toml is not valid TOML (containerd would refuse it too) or exceeds the "
+          "limits azlmigrate reads. Its runtimes, sandbox image and cgroup driver are missing from the "
+          "inventory; the detail gives the line." },
         { "aks.kubelet.version-unknown", SEVERITY_LOW, "kubelet version could not be determined",
           "A kubelet binary or unit is present but no package, file name or build information gave its "
           "version. Planning assumes nothing about the Kubernetes version." },
+        { "apt.source.invalid", SEVERITY_LOW, "unparseable APT source entry",
+          "A line of /etc/apt/sources.list or a .list file, or a stanza of a .sources file, is not a source "
+          "entry apt understands (unknown type, missing URI or suite, malformed options); it was skipped, "
+          "and apt skips or rejects it too." },
         { "boot.esp.missing", SEVERITY_MEDIUM, "no EFI system partition found",
           "The disk has no partition of type EFI System, or it could not be read. A UEFI boot chain cannot "
           "be verified." },
@@ -74,6 +82,10 @@ static const FindingDef catalogue[] = {
         { "inspect.collector.failed", SEVERITY_MEDIUM, "part of the inventory could not be collected",
           "A collector failed; its section of the inventory is incomplete. The detail says which "
           "collector and why." },
+        { "inspect.directory.truncated", SEVERITY_MEDIUM, "a guest directory has too many entries",
+          "Configuration directories (sysctl.d, modprobe.d, /etc/systemd/system, ...) are read up to a "
+          "fixed number of entries. The entries beyond it were not read, and what they configure is missing "
+          "from the inventory." },
         { "inspect.file.too-large", SEVERITY_MEDIUM, "a guest file is larger than azlmigrate reads",
           "Every guest file is read with a size cap. A file above it was not read, and what depends "
           "on it is missing from the inventory." },

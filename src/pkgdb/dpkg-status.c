@@ -19,7 +19,7 @@ bool dpkg_name_is_valid(const char *s, size_t n)
         if (n < 1 || n > DPKG_NAME_MAX || !is_lower_alnum(s[0]))
                 return false;
         for (size_t i = 1; i < n; i++)
-                if (!is_lower_alnum(s[i]) && !strchr("+-.", s[i]))
+                if (!is_lower_alnum(s[i]) && (s[i] == 0 || !strchr("+-.", s[i])))
                         return false;
         return true;
 }
@@ -31,7 +31,7 @@ bool dpkg_version_is_valid(const char *s, size_t n)
         for (size_t i = 0; i < n; i++) {
                 char c = s[i];
                 if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                      strchr(".+~:-", c)))
+                      (c != 0 && strchr(".+~:-", c))))
                         return false;
         }
         return true;
@@ -193,8 +193,11 @@ static int parse_stanza(DpkgStatus *s, const Deb822 *d, DpkgPackage *p)
 
         if (source) {
                 /* "Source: name" or "Source: name (version)" */
-                size_t n = strcspn(source->value, " (\n");
-                n = MIN(n, source->value_len);
+                size_t n = 0;
+
+                /* The value is not NUL-terminated: scan within its length only. */
+                while (n < source->value_len && source->value[n] != 0 && !strchr(" (\n", source->value[n]))
+                        n++;
                 if (!dpkg_name_is_valid(source->value, n))
                         return add_problem(s, d, "invalid Source field");
                 if (!(p->source = strndup(source->value, n)))

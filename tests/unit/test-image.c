@@ -267,6 +267,37 @@ static void test_gpt(void)
         img = image_free(img);
 }
 
+/* A fixed VHD: libfdisk sees the footer as the disk's last sector. No complaint about that, and
+ * a damaged primary header is still recovered from the backup before the footer. */
+static void test_gpt_vhd(void)
+{
+        _cleanup_(image_freep) Image *img = NULL;
+        _cleanup_(disk_layout_freep) DiskLayout *d = NULL;
+        uint64_t size = 64ull << 20;
+        uint8_t footer[512], junk[4] = { 1, 2, 3, 4 };
+        char p[128];
+
+        path_of(p, sizeof(p), "gpt.vhd");
+        make_gpt(p, size);
+        make_footer(footer, 2, size);
+        write_at(p, size, footer, sizeof(footer));
+        ASSERT_OK(image_open(p, &img));
+        ASSERT_EQ(img->format, IMAGE_FORMAT_VHD);
+        ASSERT_OK(disk_layout_read(img, &d));
+        ASSERT_EQ(d->n_partitions, 3);
+        ASSERT_EQ(d->findings.n, 0);
+        d = disk_layout_free(d);
+        img = image_free(img);
+
+        write_at(p, 512 + 16, junk, sizeof(junk));
+        ASSERT_OK(image_open(p, &img));
+        ASSERT_OK(disk_layout_read(img, &d));
+        ASSERT_STREQ(d->label, "gpt");
+        ASSERT_EQ(d->n_partitions, 3);
+        ASSERT_STREQ(disk_layout_find(d, 15)->type_name, "EFI System");
+        ASSERT_STREQ(d->findings.items[d->findings.n - 1].key, "disk.gpt.primary-header-corrupt");
+}
+
 static void test_gpt_truncated(void)
 {
         _cleanup_(image_freep) Image *img = NULL;
@@ -307,6 +338,7 @@ int main(void)
         RUN(test_headers);
         RUN(test_vhd);
         RUN(test_gpt);
+        RUN(test_gpt_vhd);
         RUN(test_gpt_truncated);
         RUN(test_partition_type_name);
         {

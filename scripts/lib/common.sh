@@ -1,0 +1,43 @@
+# Shared by scripts/check and scripts/demo: the Debian 12 packages the project needs, and a
+# function that installs the missing ones. Sourced, not run.
+
+# Build: compiler, meson, and the libraries azlmigrate links.
+AZLM_BUILD_PACKAGES=(
+        gcc pkg-config meson ninja-build
+        libguestfs-dev libfdisk-dev libblkid-dev e2fslibs-dev comerr-dev
+        libjson-c-dev libyaml-dev zlib1g-dev
+)
+# Tests and the sample disk: image tools (no root needed), JSON Schema validation,
+# libguestfs's appliance (its tools pull in a kernel), debootstrap for the Debian image test.
+AZLM_TEST_PACKAGES=(
+        e2fsprogs fdisk dosfstools mtools qemu-utils
+        python3 python3-jsonschema
+        libguestfs-tools
+        debootstrap curl
+        clang-format
+)
+
+# Installs the packages of the given arrays that dpkg does not report as installed.
+azlm_install_missing() {
+        local missing=() p
+        for p in "$@"; do
+                if ! dpkg-query -W -f '${db:Status-Status}' "$p" 2>/dev/null | grep -qx installed; then
+                        missing+=("$p")
+                fi
+        done
+        [ ${#missing[@]} -eq 0 ] && return 0
+        echo "Installing missing packages: ${missing[*]}" >&2
+        local sudo=()
+        [ "$(id -u)" -eq 0 ] || sudo=(sudo)
+        "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+        "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+                "${missing[@]}" >&2
+}
+
+# libguestfs on a machine without usable KVM: force TCG rather than hang.
+azlm_guestfs_env() {
+        export LIBGUESTFS_BACKEND=${LIBGUESTFS_BACKEND:-direct}
+        if ! grep -qwE 'vmx|svm' /proc/cpuinfo 2>/dev/null; then
+                export LIBGUESTFS_BACKEND_SETTINGS=${LIBGUESTFS_BACKEND_SETTINGS:-force_tcg}
+        fi
+}
