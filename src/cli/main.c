@@ -78,7 +78,8 @@ int main(int argc, char *argv[])
         if (!verb) {
                 const Verb *s = verb_suggest(argv[optind]);
                 if (s)
-                        return usage_error(NULL, "unknown verb '%s'; did you mean '%s'?", argv[optind], s->name);
+                        return usage_error(NULL, "unknown verb '%s'; did you mean '%s'?", argv[optind],
+                                           s->name);
                 return usage_error(NULL, "unknown verb '%s'", argv[optind]);
         }
         argv[optind] = (char *) verb->name;

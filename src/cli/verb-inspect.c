@@ -127,8 +127,8 @@ int verb_inspect(int argc, char *argv[])
                 case ARG_BACKEND:
                         o.backend = inspect_backend_from_string(optarg);
                         if (o.backend < 0)
-                                return usage_error("inspect", "unknown backend '%s' (auto, native or guestfs)",
-                                                   optarg);
+                                return usage_error("inspect",
+                                                   "unknown backend '%s' (auto, native or guestfs)", optarg);
                         break;
                 case ARG_ROOT:
                         root = optarg;
@@ -146,9 +146,11 @@ int verb_inspect(int argc, char *argv[])
                 source = root;
         } else {
                 if (optind >= argc)
-                        return usage_error("inspect", "missing SOURCE (a disk image or block device) or --root DIR");
+                        return usage_error("inspect",
+                                           "missing SOURCE (a disk image or block device) or --root DIR");
                 if (optind + 1 < argc)
-                        return usage_error("inspect", "one SOURCE at a time ('%s' is extra)", argv[optind + 1]);
+                        return usage_error("inspect", "one SOURCE at a time ('%s' is extra)",
+                                           argv[optind + 1]);
                 source = argv[optind];
                 r = inspect_image(source, &o, &inv, &message);
         }

@@ -259,7 +259,8 @@ static int collect_cb(ext2_ino_t dir _unused_, int entry _unused_, struct ext2_d
         int len = ext2fs_dirent_name_len(dirent);
         GuestDirEntry *ne;
 
-        if ((len == 1 && dirent->name[0] == '.') || (len == 2 && dirent->name[0] == '.' && dirent->name[1] == '.'))
+        if ((len == 1 && dirent->name[0] == '.') ||
+            (len == 2 && dirent->name[0] == '.' && dirent->name[1] == '.'))
                 return 0;
         if (len == 0 || memchr(dirent->name, '/', (size_t) len) || memchr(dirent->name, 0, (size_t) len))
                 return 0; /* not a name a path can reach */

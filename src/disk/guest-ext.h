@@ -7,9 +7,9 @@
 #include "guest.h"
 
 typedef struct GuestExtInfo {
-        bool needs_recovery;   /* the journal holds transactions not yet replayed */
-        bool checksum_errors;  /* metadata checksums did not verify; opened ignoring them */
-        char *error;           /* libext2fs's message when the open failed (caller frees) */
+        bool needs_recovery;  /* the journal holds transactions not yet replayed */
+        bool checksum_errors; /* metadata checksums did not verify; opened ignoring them */
+        char *error;          /* libext2fs's message when the open failed (caller frees) */
 } GuestExtInfo;
 
 /* Opens the ext2/3/4 filesystem at byte offset of the image open at fd (not consumed: the

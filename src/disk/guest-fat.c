@@ -13,7 +13,7 @@
  * cluster count alone. */
 
 #define FAT_TABLE_MAX (64u * 1024u * 1024u) /* a 2 TiB FAT32 has a 2 GiB FAT; ESPs have < 1 MiB */
-#define FAT_DIR_MAX (16u * 1024u * 1024u)
+#define FAT_DIR_MAX   (16u * 1024u * 1024u)
 
 typedef enum FatType {
         FAT12,
@@ -30,10 +30,10 @@ typedef struct GuestFat {
         uint32_t cluster_size;
         uint64_t root_dir_offset; /* FAT12/16: byte offset of the fixed root directory */
         uint32_t root_dir_size;
-        uint32_t root_cluster;    /* FAT32 */
-        uint64_t data_offset;     /* byte offset of cluster 2 */
-        uint32_t n_clusters;      /* data clusters: valid numbers are 2 .. n_clusters + 1 */
-        uint8_t *fat;             /* the first FAT, whole */
+        uint32_t root_cluster; /* FAT32 */
+        uint64_t data_offset;  /* byte offset of cluster 2 */
+        uint32_t n_clusters;   /* data clusters: valid numbers are 2 .. n_clusters + 1 */
+        uint8_t *fat;          /* the first FAT, whole */
         size_t fat_size;
 } GuestFat;
 
@@ -49,7 +49,7 @@ typedef struct FatEntry {
 #define ATTR_READ_ONLY 0x01
 #define ATTR_VOLUME_ID 0x08
 #define ATTR_DIRECTORY 0x10
-#define ATTR_LFN 0x0F
+#define ATTR_LFN       0x0F
 
 static uint16_t le16(const uint8_t *p)
 {
@@ -354,7 +354,8 @@ static int dir_foreach(GuestFat *f, uint32_t cluster, EntryFn fn, void *userdata
                 if (streq(fe.name, ".") || streq(fe.name, "..") || fe.name[0] == 0)
                         continue;
                 fe.attr = e[11];
-                fe.cluster = (uint32_t) le16(e + 26) | (f->type == FAT32 ? (uint32_t) le16(e + 20) << 16 : 0);
+                fe.cluster =
+                        (uint32_t) le16(e + 26) | (f->type == FAT32 ? (uint32_t) le16(e + 20) << 16 : 0);
                 fe.size = le32(e + 28);
                 fe.mtime = le16(e + 22);
                 fe.mdate = le16(e + 24);
@@ -451,7 +452,8 @@ static int fat_readlink(GuestFs *fs, const char *path, char **ret)
         return -EINVAL; /* FAT has no symlinks */
 }
 
-static int fat_pread_file(GuestFs *fs, const char *path, uint64_t offset, size_t size, void *buf, size_t *ret_n)
+static int fat_pread_file(GuestFs *fs, const char *path, uint64_t offset, size_t size, void *buf,
+                          size_t *ret_n)
 {
         GuestFat *f = (GuestFat *) fs;
         FatEntry e;
@@ -563,8 +565,8 @@ int guest_fat_open(int fd, uint64_t offset, uint64_t size, GuestFs **ret)
         root_entries = le16(bs + 17);
         total = le16(bs + 19) ? le16(bs + 19) : le32(bs + 32);
         fatsz = le16(bs + 22) ? le16(bs + 22) : le32(bs + 36);
-        if (bs[510] != 0x55 || bs[511] != 0xAA || !is_pow2(bps) || bps < 512 || bps > 4096 || !is_pow2(spc) ||
-            reserved == 0 || nfats == 0 || fatsz == 0 || total == 0)
+        if (bs[510] != 0x55 || bs[511] != 0xAA || !is_pow2(bps) || bps < 512 || bps > 4096 ||
+            !is_pow2(spc) || reserved == 0 || nfats == 0 || fatsz == 0 || total == 0)
                 return -EUCLEAN;
         if ((uint64_t) total * bps > size)
                 return -EUCLEAN;

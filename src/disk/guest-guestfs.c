@@ -250,7 +250,8 @@ int guestfs_session_layout(GuestfsSession *s, DiskLayout **ret)
         if (!ptype) {
                 Partition whole = { .number = 0, .size = d->size };
                 d->label = strdup("none");
-                if (!d->label || !(whole.device = strdup(s->device)) || !(whole.type_name = strdup("whole disk")))
+                if (!d->label || !(whole.device = strdup(s->device)) ||
+                    !(whole.type_name = strdup("whole disk")))
                         return -ENOMEM;
                 r = probe_fs(g, s->device, &whole.fs);
                 if (r < 0 || (r = disk_layout_add(d, &whole)) < 0)

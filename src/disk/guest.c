@@ -135,14 +135,14 @@ static GuestFs *find_mount(Guest *g, const char *path, const char **ret_rel)
 }
 
 /* Runs op on the filesystem that holds canonical guest path. */
-#define WITH_FS_PATH(g, path, fs, relpath)                                                                  \
-        const char *_rest_;                                                                                 \
-        GuestFs *fs = find_mount(g, path, &_rest_);                                                         \
-        char relpath[GUEST_PATH_MAX + 2];                                                                   \
-        if (!fs)                                                                                            \
-                return -ENOENT;                                                                             \
-        if (snprintf(relpath, sizeof(relpath), "/%s", _rest_) >= (int) sizeof(relpath))                      \
-                return -ENAMETOOLONG
+#define WITH_FS_PATH(g, path, fs, relpath)                                              \
+        const char *_rest_;                                                             \
+        GuestFs *fs = find_mount(g, path, &_rest_);                                     \
+        char relpath[GUEST_PATH_MAX + 2];                                               \
+        if (!fs)                                                                        \
+                return -ENOENT;                                                         \
+        if (snprintf(relpath, sizeof(relpath), "/%s", _rest_) >= (int) sizeof(relpath)) \
+        return -ENAMETOOLONG
 
 static int raw_lstat(Guest *g, const char *path, GuestStat *ret)
 {

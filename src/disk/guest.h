@@ -52,7 +52,7 @@ typedef struct GuestDirEntry {
 #define GUEST_DIR_ENTRIES_MAX (256u * 1024u)
 /* Longest guest path and symlink target handled (-ENAMETOOLONG beyond); symlinks followed per
  * lookup (-ELOOP beyond), as Linux does. */
-#define GUEST_PATH_MAX 4096u
+#define GUEST_PATH_MAX    4096u
 #define GUEST_SYMLINK_MAX 40u
 
 typedef struct GuestFs GuestFs;

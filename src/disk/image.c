@@ -15,8 +15,9 @@
 #include "image.h"
 
 static const char *const image_format_table[_IMAGE_FORMAT_MAX] = {
-        [IMAGE_FORMAT_RAW] = "raw",     [IMAGE_FORMAT_VHD] = "vhd",     [IMAGE_FORMAT_VHDX] = "vhdx",
-        [IMAGE_FORMAT_QCOW2] = "qcow2", [IMAGE_FORMAT_BLOCK] = "block", [IMAGE_FORMAT_DIRECTORY] = "directory",
+        [IMAGE_FORMAT_RAW] = "raw",     [IMAGE_FORMAT_VHD] = "vhd",
+        [IMAGE_FORMAT_VHDX] = "vhdx",   [IMAGE_FORMAT_QCOW2] = "qcow2",
+        [IMAGE_FORMAT_BLOCK] = "block", [IMAGE_FORMAT_DIRECTORY] = "directory",
 };
 
 DEFINE_STRING_TABLE_LOOKUP(image_format, ImageFormat);
@@ -134,15 +135,18 @@ static int detect_unsupported(const uint8_t *head, size_t n)
                 size_t len;
                 int error;
         } table[] = {
-                { 0, "KDMV", 4, -EPROTONOSUPPORT },                         /* VMDK sparse extent */
-                { 0, "# Disk DescriptorFile", 21, -EPROTONOSUPPORT },       /* VMDK descriptor */
-                { 0x40, "\x7f\x10\xda\xbe", 4, -EPROTONOSUPPORT },          /* VDI */
-                { 0, "\x1f\x8b", 2, -ENOEXEC },                             /* gzip */
-                { 0, "\xfd" "7zXZ\x00", 6, -ENOEXEC },                      /* xz */
-                { 0, "\x28\xb5\x2f\xfd", 4, -ENOEXEC },                     /* zstd */
-                { 0, "BZh", 3, -ENOEXEC },                                  /* bzip2 */
-                { 0, "PK\x03\x04", 4, -ENOEXEC },                           /* zip */
-                { 257, "ustar", 5, -ENOEXEC },                              /* tar */
+                { 0, "KDMV", 4, -EPROTONOSUPPORT },                   /* VMDK sparse extent */
+                { 0, "# Disk DescriptorFile", 21, -EPROTONOSUPPORT }, /* VMDK descriptor */
+                { 0x40, "\x7f\x10\xda\xbe", 4, -EPROTONOSUPPORT },    /* VDI */
+                { 0, "\x1f\x8b", 2, -ENOEXEC },                       /* gzip */
+                { 0,
+                  "\xfd"
+                  "7zXZ\x00",
+                  6, -ENOEXEC },                        /* xz */
+                { 0, "\x28\xb5\x2f\xfd", 4, -ENOEXEC }, /* zstd */
+                { 0, "BZh", 3, -ENOEXEC },              /* bzip2 */
+                { 0, "PK\x03\x04", 4, -ENOEXEC },       /* zip */
+                { 257, "ustar", 5, -ENOEXEC },          /* tar */
         };
 
         for (size_t i = 0; i < ELEMENTSOF(table); i++)
@@ -231,15 +235,17 @@ static int detect_file(Image *img)
                         img->has_vhd_footer = true;
                         img->disk_size = img->file_size - 512;
                         if (!img->vhd.checksum_ok &&
-                            (r = finding_list_add(&img->findings, "disk.vhd.footer-checksum",
-                                                  "VHD footer checksum is 0x%08x, content sums to another value",
-                                                  img->vhd.checksum)) < 0)
+                            (r = finding_list_add(
+                                     &img->findings, "disk.vhd.footer-checksum",
+                                     "VHD footer checksum is 0x%08x, content sums to another value",
+                                     img->vhd.checksum)) < 0)
                                 return r;
                         if (img->vhd.current_size != img->disk_size &&
-                            (r = finding_list_add(&img->findings, "disk.vhd.size-mismatch",
-                                                  "VHD footer says %llu bytes, the file holds %llu bytes of data",
-                                                  (unsigned long long) img->vhd.current_size,
-                                                  (unsigned long long) img->disk_size)) < 0)
+                            (r = finding_list_add(
+                                     &img->findings, "disk.vhd.size-mismatch",
+                                     "VHD footer says %llu bytes, the file holds %llu bytes of data",
+                                     (unsigned long long) img->vhd.current_size,
+                                     (unsigned long long) img->disk_size)) < 0)
                                 return r;
                         if (img->disk_size % (1024 * 1024) != 0 &&
                             (r = finding_list_add(&img->findings, "disk.vhd.unaligned-size",

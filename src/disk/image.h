@@ -46,14 +46,14 @@ typedef struct VhdFooter {
 
 typedef struct Image {
         char *path;
-        int fd;                /* read-only, O_CLOEXEC */
+        int fd; /* read-only, O_CLOEXEC */
         ImageFormat format;
-        uint64_t file_size;    /* bytes in the file or block device */
-        uint64_t disk_size;    /* the virtual disk's size in bytes, 0 when unknown */
-        bool native;           /* the disk's bytes lie at [0, disk_size) of fd: raw, fixed VHD, block */
+        uint64_t file_size; /* bytes in the file or block device */
+        uint64_t disk_size; /* the virtual disk's size in bytes, 0 when unknown */
+        bool native;        /* the disk's bytes lie at [0, disk_size) of fd: raw, fixed VHD, block */
         bool has_vhd_footer;
         VhdFooter vhd;
-        FindingList findings;  /* odd but readable things seen while opening */
+        FindingList findings; /* odd but readable things seen while opening */
 } Image;
 
 /* Opens path read-only and identifies its format from its content, never from its name.

@@ -148,7 +148,8 @@ static int ask_cb(struct fdisk_context *cxt _unused_, struct fdisk_ask *ask, voi
                 msg = fdisk_ask_print_get_mesg(ask);
                 if (!msg)
                         return 0;
-                if (a->vhd_footer && (strstr(msg, "PMBR size mismatch") || strstr(msg, "not on the end of the device")))
+                if (a->vhd_footer &&
+                    (strstr(msg, "PMBR size mismatch") || strstr(msg, "not on the end of the device")))
                         return 0;
                 (void) finding_list_add(a->findings, "disk.label.warning", "libfdisk: %s", msg);
                 return 0;
@@ -238,8 +239,8 @@ static int check_gpt_headers(const Image *img, uint64_t ss, FindingList *finding
 /* GUIDs on disk: the first three fields little-endian, the rest as bytes. */
 static void guid_to_string(const uint8_t *g, char buf[37])
 {
-        snprintf(buf, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", g[3], g[2], g[1],
-                 g[0], g[5], g[4], g[7], g[6], g[8], g[9], g[10], g[11], g[12], g[13], g[14], g[15]);
+        snprintf(buf, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", g[3], g[2],
+                 g[1], g[0], g[5], g[4], g[7], g[6], g[8], g[9], g[10], g[11], g[12], g[13], g[14], g[15]);
 }
 
 /* libfdisk rejects a GPT whose header describes a disk larger than the image (a truncated
@@ -249,7 +250,8 @@ static void guid_to_string(const uint8_t *g, char buf[37])
  * else the backup in the disk's last sector), CRCs checked, so that the layout is still reported.
  * Returns 1 when the partitions were read (*ret_lba: the header used, *ret_alt: the other one it
  * names), 0 when neither header is valid. */
-static int read_gpt_fallback(const Image *img, uint64_t ss, DiskLayout *d, uint64_t *ret_lba, uint64_t *ret_alt)
+static int read_gpt_fallback(const Image *img, uint64_t ss, DiskLayout *d, uint64_t *ret_lba,
+                             uint64_t *ret_alt)
 {
         _cleanup_free_ uint8_t *hdr = NULL, *ents = NULL;
         uint64_t entries_lba, alt, lba = 1;
@@ -339,8 +341,8 @@ static int read_gpt_fallback(const Image *img, uint64_t ss, DiskLayout *d, uint6
         return 1;
 }
 
-static int read_partition(struct fdisk_partition *pa, const char *label,
-                          const char *disk_id, uint64_t ss, Partition *ret)
+static int read_partition(struct fdisk_partition *pa, const char *label, const char *disk_id, uint64_t ss,
+                          Partition *ret)
 {
         struct fdisk_parttype *t = fdisk_partition_get_type(pa);
         Partition p = { .number = (unsigned) fdisk_partition_get_partno(pa) + 1 };
@@ -534,16 +536,18 @@ int disk_layout_read(const Image *img, DiskLayout **ret)
                         if (r < 0)
                                 return r;
                         if (lba == 1)
-                                r = finding_list_add(&g->findings, "disk.gpt.backup-header-corrupt",
-                                                     "the backup GPT header belongs at LBA %llu, past the end of "
-                                                     "this %llu-sector image (truncated?); libfdisk refused the "
-                                                     "table and the primary one was read directly",
-                                                     (unsigned long long) alt, (unsigned long long) (d->size / ss));
+                                r = finding_list_add(
+                                        &g->findings, "disk.gpt.backup-header-corrupt",
+                                        "the backup GPT header belongs at LBA %llu, past the end of "
+                                        "this %llu-sector image (truncated?); libfdisk refused the "
+                                        "table and the primary one was read directly",
+                                        (unsigned long long) alt, (unsigned long long) (d->size / ss));
                         else
-                                r = finding_list_add(&g->findings, "disk.gpt.primary-header-corrupt",
-                                                     "the primary GPT header at LBA 1 is invalid; the partition "
-                                                     "table was read from the backup header at LBA %llu",
-                                                     (unsigned long long) lba);
+                                r = finding_list_add(
+                                        &g->findings, "disk.gpt.primary-header-corrupt",
+                                        "the primary GPT header at LBA 1 is invalid; the partition "
+                                        "table was read from the backup header at LBA %llu",
+                                        (unsigned long long) lba);
                         if (r < 0)
                                 return r;
                         disk_layout_free(d);

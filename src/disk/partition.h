@@ -16,27 +16,27 @@ typedef struct FsInfo {
 } FsInfo;
 
 typedef struct Partition {
-        unsigned number;  /* 1-based as the kernel names them; 0 is the whole disk (no table) */
-        uint64_t start;   /* bytes from the start of the disk */
-        uint64_t size;    /* bytes */
-        char *type;       /* GPT type GUID (lowercase) or MBR code "0x83" */
-        char *type_name;  /* libfdisk's name for the type, "unknown" when it has none */
-        char *name;       /* GPT partition name, NULL on MBR */
-        char *uuid;       /* GPT partition GUID (lowercase) or MBR PARTUUID "<disk-id>-<nn>" */
-        bool bootable;    /* MBR active flag or GPT "legacy BIOS bootable" attribute */
-        bool container;   /* MBR extended partition: holds others, no filesystem */
-        char *device;     /* the appliance's device name (guestfs backend only), else NULL */
+        unsigned number; /* 1-based as the kernel names them; 0 is the whole disk (no table) */
+        uint64_t start;  /* bytes from the start of the disk */
+        uint64_t size;   /* bytes */
+        char *type;      /* GPT type GUID (lowercase) or MBR code "0x83" */
+        char *type_name; /* libfdisk's name for the type, "unknown" when it has none */
+        char *name;      /* GPT partition name, NULL on MBR */
+        char *uuid;      /* GPT partition GUID (lowercase) or MBR PARTUUID "<disk-id>-<nn>" */
+        bool bootable;   /* MBR active flag or GPT "legacy BIOS bootable" attribute */
+        bool container;  /* MBR extended partition: holds others, no filesystem */
+        char *device;    /* the appliance's device name (guestfs backend only), else NULL */
         FsInfo fs;
 } Partition;
 
 typedef struct DiskLayout {
-        char *label;            /* "gpt", "dos", or "none" for a bare filesystem */
-        char *id;               /* GPT disk GUID (lowercase) or MBR id "0x1234abcd" */
-        uint64_t size;          /* bytes */
+        char *label;   /* "gpt", "dos", or "none" for a bare filesystem */
+        char *id;      /* GPT disk GUID (lowercase) or MBR id "0x1234abcd" */
+        uint64_t size; /* bytes */
         uint64_t sector_size;
-        Partition *partitions;  /* sorted by number */
+        Partition *partitions; /* sorted by number */
         size_t n_partitions;
-        Partition *volumes;     /* LVM logical volumes (guestfs backend): number 0, device set */
+        Partition *volumes; /* LVM logical volumes (guestfs backend): number 0, device set */
         size_t n_volumes;
         FindingList findings;
 } DiskLayout;

@@ -54,7 +54,7 @@ static size_t split_words(const char *s, size_t n, Word *w, size_t max)
                 while (p < end && !is_space(*p))
                         p++;
                 if (count < max)
-                        w[count] = (Word){b, (size_t) (p - b)};
+                        w[count] = (Word){ b, (size_t) (p - b) };
                 count++;
         }
 }
@@ -134,7 +134,7 @@ static int words_to_strv(const Word *w, size_t n, char ***ret)
 static int list_add(AptSourceList *l, size_t line, AptSourceFormat format, Word type, Word uri, Word suite,
                     char *const *components, char *const *options, bool enabled)
 {
-        AptSource s = {.line = line, .format = format, .enabled = enabled};
+        AptSource s = { .line = line, .format = format, .enabled = enabled };
         size_t nc = strv_length(components), no = strv_length(options);
 
         if (l->n == l->alloc) {
@@ -258,23 +258,23 @@ int apt_sources_parse_one_line(const char *buf, size_t size, AptSourceList *l)
 static const struct {
         const char *field, *option;
 } deb822_options[] = {
-        {"Architectures", "arch"},
-        {"Languages", "lang"},
-        {"Targets", "target"},
-        {"PDiffs", "pdiffs"},
-        {"By-Hash", "by-hash"},
-        {"Allow-Insecure", "allow-insecure"},
-        {"Allow-Weak", "allow-weak"},
-        {"Allow-Downgrade-To-Insecure", "allow-downgrade-to-insecure"},
-        {"Trusted", "trusted"},
-        {"Signed-By", "signed-by"},
-        {"Check-Valid-Until", "check-valid-until"},
-        {"Valid-Until-Min", "valid-until-min"},
-        {"Valid-Until-Max", "valid-until-max"},
-        {"Check-Date", "check-date"},
-        {"Date-Max-Future", "date-max-future"},
-        {"InRelease-Path", "inrelease-path"},
-        {"Snapshot", "snapshot"},
+        { "Architectures", "arch" },
+        { "Languages", "lang" },
+        { "Targets", "target" },
+        { "PDiffs", "pdiffs" },
+        { "By-Hash", "by-hash" },
+        { "Allow-Insecure", "allow-insecure" },
+        { "Allow-Weak", "allow-weak" },
+        { "Allow-Downgrade-To-Insecure", "allow-downgrade-to-insecure" },
+        { "Trusted", "trusted" },
+        { "Signed-By", "signed-by" },
+        { "Check-Valid-Until", "check-valid-until" },
+        { "Valid-Until-Min", "valid-until-min" },
+        { "Valid-Until-Max", "valid-until-max" },
+        { "Check-Date", "check-date" },
+        { "Date-Max-Future", "date-max-future" },
+        { "InRelease-Path", "inrelease-path" },
+        { "Snapshot", "snapshot" },
 };
 
 static bool field_is(const Deb822Field *f, const char *name)
@@ -331,7 +331,7 @@ static int deb822_option(const Deb822Field *f, char **ret)
 /* apt's StringToBool, for Enabled: */
 static bool deb822_enabled(const Deb822Field *f)
 {
-        static const char *const no[] = {"no", "false", "without", "off", "disable"};
+        static const char *const no[] = { "no", "false", "without", "off", "disable" };
 
         if (!f)
                 return true;
@@ -431,18 +431,18 @@ static const struct {
         const char *host;
         AptOrigin origin;
 } origin_hosts[] = {
-        {"archive.ubuntu.com", APT_ORIGIN_UBUNTU},
-        {".archive.ubuntu.com", APT_ORIGIN_UBUNTU}, /* azure.archive.ubuntu.com, us.archive..., */
-        {"security.ubuntu.com", APT_ORIGIN_UBUNTU},
-        {"ports.ubuntu.com", APT_ORIGIN_UBUNTU},
-        {"snapshot.ubuntu.com", APT_ORIGIN_UBUNTU},
-        {"esm.ubuntu.com", APT_ORIGIN_UBUNTU},
-        {"old-releases.ubuntu.com", APT_ORIGIN_UBUNTU},
-        {"debian.org", APT_ORIGIN_DEBIAN},
-        {".debian.org", APT_ORIGIN_DEBIAN}, /* deb.debian.org, security.debian.org, ... */
-        {"packages.microsoft.com", APT_ORIGIN_MICROSOFT},
-        {"ppa.launchpad.net", APT_ORIGIN_PPA},
-        {"ppa.launchpadcontent.net", APT_ORIGIN_PPA},
+        { "archive.ubuntu.com", APT_ORIGIN_UBUNTU },
+        { ".archive.ubuntu.com", APT_ORIGIN_UBUNTU }, /* azure.archive.ubuntu.com, us.archive..., */
+        { "security.ubuntu.com", APT_ORIGIN_UBUNTU },
+        { "ports.ubuntu.com", APT_ORIGIN_UBUNTU },
+        { "snapshot.ubuntu.com", APT_ORIGIN_UBUNTU },
+        { "esm.ubuntu.com", APT_ORIGIN_UBUNTU },
+        { "old-releases.ubuntu.com", APT_ORIGIN_UBUNTU },
+        { "debian.org", APT_ORIGIN_DEBIAN },
+        { ".debian.org", APT_ORIGIN_DEBIAN }, /* deb.debian.org, security.debian.org, ... */
+        { "packages.microsoft.com", APT_ORIGIN_MICROSOFT },
+        { "ppa.launchpad.net", APT_ORIGIN_PPA },
+        { "ppa.launchpadcontent.net", APT_ORIGIN_PPA },
 };
 
 AptOrigin apt_uri_origin(const char *uri)

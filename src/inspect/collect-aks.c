@@ -35,7 +35,7 @@ static const char *const kubelet_binaries[] = {
 
 /* Where cached kubelet-<version> binaries are kept: /opt/bin by the VHD build (dpkg-deb -x of the
  * kubelet package), /usr/local/bin by older CSE scripts (installKubeletKubectlAndKubeProxy). */
-static const char *const kubelet_cache_dirs[] = {"/opt/bin", "/usr/local/bin"};
+static const char *const kubelet_cache_dirs[] = { "/opt/bin", "/usr/local/bin" };
 
 static const char *const unit_dirs[] = {
         "/etc/systemd/system",
@@ -50,28 +50,28 @@ static const char *const unit_dirs[] = {
 static const struct {
         const char *component, *package;
 } aks_components[] = {
-        {"aks-secure-tls-bootstrap-client", "aks-secure-tls-bootstrap-client"},
-        {"azure-acr-credential-provider-pmc", "azure-acr-credential-provider"},
-        {"blobfuse", "blobfuse"},
-        {"blobfuse2", "blobfuse2"},
-        {"containernetworking-plugins", "containernetworking-plugins"},
-        {"datacenter-gpu-manager-4-core", "datacenter-gpu-manager-4-core"},
-        {"datacenter-gpu-manager-4-proprietary", "datacenter-gpu-manager-4-proprietary"},
-        {"dcgm-exporter", "dcgm-exporter"},
-        {"dra-driver-nvidia-gpu", "dra-driver-nvidia-gpu"},
-        {"inspektor-gadget", "ig"},
-        {"kubectl", "kubectl"},
-        {"kubelet", "kubelet"},
-        {"kubernetes-cri-tools", "kubernetes-cri-tools"},
-        {"containerd", "moby-containerd"},
-        {"runc", "moby-runc"},
-        {"node-exporter", "node-exporter-kubernetes"},
-        {"nvidia-device-plugin", "nvidia-device-plugin"},
+        { "aks-secure-tls-bootstrap-client", "aks-secure-tls-bootstrap-client" },
+        { "azure-acr-credential-provider-pmc", "azure-acr-credential-provider" },
+        { "blobfuse", "blobfuse" },
+        { "blobfuse2", "blobfuse2" },
+        { "containernetworking-plugins", "containernetworking-plugins" },
+        { "datacenter-gpu-manager-4-core", "datacenter-gpu-manager-4-core" },
+        { "datacenter-gpu-manager-4-proprietary", "datacenter-gpu-manager-4-proprietary" },
+        { "dcgm-exporter", "dcgm-exporter" },
+        { "dra-driver-nvidia-gpu", "dra-driver-nvidia-gpu" },
+        { "inspektor-gadget", "ig" },
+        { "kubectl", "kubectl" },
+        { "kubelet", "kubelet" },
+        { "kubernetes-cri-tools", "kubernetes-cri-tools" },
+        { "containerd", "moby-containerd" },
+        { "runc", "moby-runc" },
+        { "node-exporter", "node-exporter-kubernetes" },
+        { "nvidia-device-plugin", "nvidia-device-plugin" },
 };
 
-static const char *const containerd_packages[] = {"moby-containerd", "containerd", "containerd.io",
-                                                  "containerd2"};
-static const char *const runc_packages[] = {"moby-runc", "runc"};
+static const char *const containerd_packages[] = { "moby-containerd", "containerd", "containerd.io",
+                                                   "containerd2" };
+static const char *const runc_packages[] = { "moby-runc", "runc" };
 
 static bool is_version_char(char c)
 {
@@ -154,7 +154,7 @@ static int guest_reader(void *userdata, uint64_t offset, size_t size, void *buf,
 static int version_from_buildinfo(InspectContext *c, const char *binary, char **ret)
 {
         _cleanup_(go_buildinfo_freep) GoBuildinfo *b = NULL;
-        GuestReader rd = {.guest = c->guest, .path = binary};
+        GuestReader rd = { .guest = c->guest, .path = binary };
         GuestStat st;
         int r;
 
@@ -291,7 +291,7 @@ static int collect_cached_versions(InspectContext *c, json_object *arr)
 static int find_config_flag(char **env, char **ret)
 {
         for (int pass = 0; pass < 2; pass++)
-                STRV_FOREACH (e, env) {
+                STRV_FOREACH(e, env) {
                         _cleanup_strv_free_ char **words = NULL;
                         const char *eq = strchr(*e, '=');
                         bool flags = strstr(*e, "FLAGS") && (!eq || strstr(*e, "FLAGS") < eq);
@@ -312,7 +312,7 @@ static int find_config_flag(char **env, char **ret)
 /* Fills o with the KUBELET_* entries of env. */
 static int add_kubelet_env(json_object *o, char **env)
 {
-        STRV_FOREACH (e, env) {
+        STRV_FOREACH(e, env) {
                 _cleanup_free_ char *k = NULL;
                 const char *eq = strchr(*e, '=');
 
@@ -436,7 +436,7 @@ static int collect_kubelet(InspectContext *c, json_object *aks, bool *ret_presen
         r = node_labels_from(env, &labels);
         if (r < 0)
                 return r;
-        STRV_FOREACH (l, labels) {
+        STRV_FOREACH(l, labels) {
                 char *eq = strchr(*l, '=');
                 *eq = 0;
                 if (json_add_str(node_labels, *l, eq + 1) < 0)
@@ -509,10 +509,10 @@ static int containerd_config_json(const ContainerdConfig *cc, json_object **ret)
         imports = json_get_or_add_array(o, "config_imports");
         if (!rts || !imports)
                 return -ENOMEM;
-        STRV_FOREACH (s, cc->runtimes)
+        STRV_FOREACH(s, cc->runtimes)
                 if (json_append_str(rts, *s) < 0)
                         return -ENOMEM;
-        STRV_FOREACH (s, cc->imports)
+        STRV_FOREACH(s, cc->imports)
                 if (json_append_str(imports, *s) < 0)
                         return -ENOMEM;
         *ret = TAKE_PTR(o);

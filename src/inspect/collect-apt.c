@@ -76,7 +76,7 @@ static int add_entries(const char *file, const AptSourceList *l, json_object *it
                         opts = json_get_or_add_object(o, "options");
                         if (!opts)
                                 return -ENOMEM;
-                        STRV_FOREACH (opt, s->options) {
+                        STRV_FOREACH(opt, s->options) {
                                 const char *eq = strchr(*opt, '=');
                                 _cleanup_free_ char *name = strndup(*opt, (size_t) (eq - *opt));
 
@@ -90,7 +90,7 @@ static int add_entries(const char *file, const AptSourceList *l, json_object *it
                 locs = json_get_or_add_array(o, "locations");
                 if (!comps || !locs)
                         return -ENOMEM;
-                STRV_FOREACH (c, s->components) {
+                STRV_FOREACH(c, s->components) {
                         size_t n = json_object_array_length(comps);
                         bool have = false;
 

@@ -169,7 +169,7 @@ static int cmp_by_path(const void *a, const void *b)
 int collect_certs(InspectContext *c)
 {
         json_object *cfg = inventory_section(c->inv, "config"), *arr;
-        CertWalk w = {.c = c};
+        CertWalk w = { .c = c };
         int r;
 
         if (!cfg)

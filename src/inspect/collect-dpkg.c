@@ -10,9 +10,9 @@
 #include "shared/strv.h"
 #include "collect.h"
 
-#define DPKG_STATUS_PATH "/var/lib/dpkg/status"
+#define DPKG_STATUS_PATH     "/var/lib/dpkg/status"
 #define EXTENDED_STATES_PATH "/var/lib/apt/extended_states"
-#define EXTENDED_STATES_MAX (64u * 1024u * 1024u)
+#define EXTENDED_STATES_MAX  (64u * 1024u * 1024u)
 
 /* apt's extended_states: "Package: x / Architecture: a / Auto-Installed: 1" stanzas. Returns the
  * set of auto-installed "name:arch" (and "name" for stanzas without an architecture). */
@@ -84,8 +84,9 @@ static int package_json(const DpkgPackage *p, bool manual, json_object **ret)
                 return -ENOMEM;
         if (json_add_str(o, "name", p->name) < 0 || json_add_str(o, "version", p->version) < 0 ||
             json_add_str(o, "arch", p->arch) < 0 || json_add_str(o, "source", p->source) < 0 ||
-            json_add_str(o, "source_version", p->source_version) < 0 || json_add_bool(o, "manual", manual) < 0 ||
-            json_add_str(o, "status", p->state) < 0 || json_add_bool(o, "hold", streq(p->want, "hold")) < 0 ||
+            json_add_str(o, "source_version", p->source_version) < 0 ||
+            json_add_bool(o, "manual", manual) < 0 || json_add_str(o, "status", p->state) < 0 ||
+            json_add_bool(o, "hold", streq(p->want, "hold")) < 0 ||
             json_add_str(o, "section", p->section) < 0 || json_add_str(o, "priority", p->priority) < 0 ||
             json_add_bool(o, "essential", p->essential) < 0 ||
             json_add_int(o, "installed_size", (int64_t) p->installed_size_kib * 1024) < 0)
@@ -172,8 +173,8 @@ int collect_dpkg(InspectContext *c)
                 if (!joined)
                         return -ENOMEM;
                 r = inventory_add_finding(c->inv, "dpkg.stanza.invalid", DPKG_STATUS_PATH,
-                                          "%zu of %zu stanzas skipped: %s%s", st->n_invalid, st->n_stanzas, joined,
-                                          st->n_invalid > DPKG_PROBLEMS_MAX ? "; ..." : "");
+                                          "%zu of %zu stanzas skipped: %s%s", st->n_invalid, st->n_stanzas,
+                                          joined, st->n_invalid > DPKG_PROBLEMS_MAX ? "; ..." : "");
                 if (r < 0)
                         return r;
         }

@@ -16,8 +16,8 @@ static const struct {
         uint8_t elf_class; /* 1: 32-bit, 2: 64-bit */
         const char *arch;
 } machines[] = {
-        { 62, 2, "x86_64" },  { 183, 2, "aarch64" }, { 3, 1, "i386" },     { 40, 1, "arm" },
-        { 21, 2, "ppc64" },   { 22, 2, "s390x" },    { 243, 2, "riscv64" }, { 258, 2, "loongarch64" },
+        { 62, 2, "x86_64" }, { 183, 2, "aarch64" }, { 3, 1, "i386" },      { 40, 1, "arm" },
+        { 21, 2, "ppc64" },  { 22, 2, "s390x" },    { 243, 2, "riscv64" }, { 258, 2, "loongarch64" },
 };
 
 /* Architecture of the guest's userland, from the ELF header of a core binary. */
@@ -34,7 +34,11 @@ static int guest_arch(InspectContext *c, const char **ret)
                 r = guest_pread(c->guest, probes[i], 0, sizeof(h), h, &n);
                 if (r == -ENOMEM)
                         return r;
-                if (r < 0 || n < sizeof(h) || memcmp(h, "\x7f" "ELF", 4) != 0)
+                if (r < 0 || n < sizeof(h) ||
+                    memcmp(h,
+                           "\x7f"
+                           "ELF",
+                           4) != 0)
                         continue;
                 /* e_machine at offset 18, in the byte order EI_DATA (byte 5) names. */
                 m = h[5] == 2 ? (uint16_t) (h[18] << 8 | h[19]) : (uint16_t) (h[19] << 8 | h[18]);

@@ -13,7 +13,7 @@
 /* netplan reads *.yaml from these, a name in a later directory shadowing the same name in an
  * earlier one, and then parses the winners in the lexicographic order of their names whatever
  * their directory (netplan-generate(8), "Handling multiple files"). */
-static const char *const netplan_dirs[] = {"/lib/netplan", "/etc/netplan", "/run/netplan"};
+static const char *const netplan_dirs[] = { "/lib/netplan", "/etc/netplan", "/run/netplan" };
 
 /* Real nodes have one to a handful of netplan files. */
 #define NETPLAN_FILES_MAX 1024u
@@ -88,7 +88,7 @@ static int netplan_read_all(InspectContext *c, json_object *network)
         names = calloc((size_t) json_object_object_length(byname) + 1, sizeof(char *));
         if (!names)
                 return -ENOMEM;
-        json_object_object_foreach (byname, k, v) {
+        json_object_object_foreach(byname, k, v) {
                 (void) v;
                 names[n++] = k;
         }
@@ -160,7 +160,7 @@ static int list_dir(InspectContext *c, const char *dir, const char *const *suffi
 
 int collect_network(InspectContext *c)
 {
-        static const char *const networkd_suffixes[] = {".network", ".netdev", ".link", NULL};
+        static const char *const networkd_suffixes[] = { ".network", ".netdev", ".link", NULL };
         json_object *cfg = inventory_section(c->inv, "config"), *network, *arr;
         int r;
 

@@ -44,8 +44,9 @@ int collect_os_release(InspectContext *c)
                 path = paths[i];
         }
         if (r == 0)
-                return inventory_add_finding(c->inv, "os.release.invalid", "/etc/os-release",
-                                             "neither /etc/os-release nor /usr/lib/os-release could be read");
+                return inventory_add_finding(
+                        c->inv, "os.release.invalid", "/etc/os-release",
+                        "neither /etc/os-release nor /usr/lib/os-release could be read");
         r = env_file_parse(buf, size, &env, NULL);
         if (r < 0)
                 return r;

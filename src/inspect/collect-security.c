@@ -53,7 +53,7 @@ static bool matches_any(const char *name, const char *const *patterns, size_t n)
 /* Appends to arr, sorted, the installed packages whose names match one of the patterns. */
 static int packages_matching(InspectContext *c, const char *const *patterns, size_t n, json_object *arr)
 {
-        json_object_object_foreach (c->inv->packages, name, list) {
+        json_object_object_foreach(c->inv->packages, name, list) {
                 (void) list;
                 if (matches_any(name, patterns, n) && !json_array_has_str(arr, name) &&
                     json_append_str(arr, name) < 0)
@@ -86,7 +86,7 @@ static int gather_strings(json_object *v, unsigned depth, char **out)
                 return 0;
         }
         if (json_object_is_type(v, json_type_object)) {
-                json_object_object_foreach (v, key, val) {
+                json_object_object_foreach(v, key, val) {
                         int r;
                         (void) key;
                         r = gather_strings(val, depth + 1, out);
@@ -170,7 +170,7 @@ static const char *cmdline_param(char *const *words, const char *name)
 
 static int collect_apparmor(InspectContext *c, char *const *cmdline, json_object *sec)
 {
-        static const char *const patterns[] = {"*apparmor*"};
+        static const char *const patterns[] = { "*apparmor*" };
         json_object *o = json_get_or_add_object(sec, "apparmor"), *pk;
         const char *aa = cmdline_param(cmdline, "apparmor"), *security = cmdline_param(cmdline, "security"),
                    *lsm = cmdline_param(cmdline, "lsm");
@@ -236,7 +236,7 @@ static int exists(InspectContext *c, const char *path)
 
 static int collect_fips(InspectContext *c, char *const *cmdline, json_object *sec)
 {
-        static const char *const patterns[] = {"*fips*"};
+        static const char *const patterns[] = { "*fips*" };
         /* Files that say the FIPS service was set up: RHEL-style /etc/system-fips; the Ubuntu Pro
          * client's apt sources for its fips services (AgentBaker removes them after enabling FIPS on
          * its images, so packages and fips=1 are the main evidence there); the old ubuntu-advantage
@@ -562,7 +562,7 @@ static int collect_nvidia(InspectContext *c, json_object *sec, bool dkms_nvidia)
 
 static int collect_kata(InspectContext *c, json_object *sec)
 {
-        static const char *const patterns[] = {"kata-*", "kata"};
+        static const char *const patterns[] = { "kata-*", "kata" };
         _cleanup_json_ json_object *pk = json_object_new_array();
         json_object *o = json_get_or_add_object(sec, "kata"), *runtimes;
         bool present;
@@ -630,7 +630,7 @@ static bool json_has_shim(json_object *v, unsigned depth)
                                 return true;
         }
         if (json_object_is_type(v, json_type_object)) {
-                json_object_object_foreach (v, key, val) {
+                json_object_object_foreach(v, key, val) {
                         (void) key;
                         if (json_has_shim(val, depth + 1))
                                 return true;

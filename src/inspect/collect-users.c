@@ -295,7 +295,7 @@ static int databases_read(InspectContext *c, Databases *d)
                 snprintf(gid, sizeof(gid), "%u", g->gid);
                 if (!json_get(d->gid_names, gid) && json_add_str(d->gid_names, gid, g->name) < 0)
                         return -ENOMEM;
-                STRV_FOREACH (m, g->members) {
+                STRV_FOREACH(m, g->members) {
                         json_object *set = json_get_or_add_object(d->memberships, *m);
                         if (!set || json_add_bool(set, g->name, true) < 0)
                                 return -ENOMEM;
@@ -333,7 +333,7 @@ static int user_json(InspectContext *c, Databases *d, const PasswdEntry *p, json
                 return -ENOMEM;
         member_of = json_get(d->memberships, p->name);
         if (member_of) {
-                json_object_object_foreach (member_of, g, yes) {
+                json_object_object_foreach(member_of, g, yes) {
                         (void) yes;
                         if (json_append_str(groups, g) < 0)
                                 return -ENOMEM;
@@ -443,7 +443,7 @@ int collect_users(InspectContext *c)
                 members = json_get_or_add_array(o, "members");
                 if (!members)
                         goto finish;
-                STRV_FOREACH (m, g->members)
+                STRV_FOREACH(m, g->members)
                         if (json_append_str(members, *m) < 0)
                                 goto finish;
                 json_object_array_sort(members, cmp_str_items);

@@ -29,8 +29,8 @@ typedef struct Collector {
 const Collector *collectors_all(size_t *ret_n);
 
 /* Size caps for guest files. */
-#define CONFIG_FILE_MAX (1024u * 1024u)           /* a configuration file */
-#define DPKG_STATUS_MAX (128u * 1024u * 1024u)    /* /var/lib/dpkg/status (real ones: 1-5 MiB) */
+#define CONFIG_FILE_MAX (1024u * 1024u)        /* a configuration file */
+#define DPKG_STATUS_MAX (128u * 1024u * 1024u) /* /var/lib/dpkg/status (real ones: 1-5 MiB) */
 
 /* Reads a guest file. Returns 1 with its content, 0 when it does not exist (or is not a regular
  * file, or exceeds max: then an inspect.file.too-large finding is added), or -errno. */

@@ -13,9 +13,9 @@
 static const struct {
         const char *runtime, *images;
 } cri_plugins[] = {
-        {"io.containerd.cri.v1.runtime", "io.containerd.cri.v1.images"},
-        {"io.containerd.grpc.v1.cri", "io.containerd.grpc.v1.cri"},
-        {"cri", "cri"}, /* version 1: [plugins.cri] */
+        { "io.containerd.cri.v1.runtime", "io.containerd.cri.v1.images" },
+        { "io.containerd.grpc.v1.cri", "io.containerd.grpc.v1.cri" },
+        { "cri", "cri" }, /* version 1: [plugins.cri] */
 };
 
 ContainerdConfig *containerd_config_free(ContainerdConfig *c)
@@ -88,20 +88,20 @@ int containerd_config_parse(const char *buf, size_t size, ContainerdConfig **ret
                 return -ENOMEM;
         c->systemd_cgroup = -1;
 
-        c->has_version = toml_get_int(d, (const char *const[]){"version", NULL}, &c->version) >= 0;
-        if (toml_get_string_array(d, (const char *const[]){"imports", NULL}, &c->imports) < 0)
+        c->has_version = toml_get_int(d, (const char *const[]){ "version", NULL }, &c->version) >= 0;
+        if (toml_get_string_array(d, (const char *const[]){ "imports", NULL }, &c->imports) < 0)
                 return -ENOMEM;
 
         for (size_t i = 0; i < ELEMENTSOF(cri_plugins); i++) {
                 const char *rt = cri_plugins[i].runtime, *im = cri_plugins[i].images;
                 const char *const *sandbox[] = {
-                        (const char *const[]){"plugins", im, "pinned_images", "sandbox", NULL},
-                        (const char *const[]){"plugins", im, "sandbox_image", NULL},
-                        (const char *const[]){"plugins", rt, "sandbox_image", NULL},
+                        (const char *const[]){ "plugins", im, "pinned_images", "sandbox", NULL },
+                        (const char *const[]){ "plugins", im, "sandbox_image", NULL },
+                        (const char *const[]){ "plugins", rt, "sandbox_image", NULL },
                 };
                 const char *const *snapshotter[] = {
-                        (const char *const[]){"plugins", im, "snapshotter", NULL},
-                        (const char *const[]){"plugins", rt, "containerd", "snapshotter", NULL},
+                        (const char *const[]){ "plugins", im, "snapshotter", NULL },
+                        (const char *const[]){ "plugins", rt, "containerd", "snapshotter", NULL },
                 };
                 _cleanup_free_ char **names = NULL; /* its strings move into c->runtimes */
                 int b;
@@ -114,14 +114,14 @@ int containerd_config_parse(const char *buf, size_t size, ContainerdConfig **ret
                         return -ENOMEM;
                 if (!c->default_runtime_name) {
                         const char *s =
-                                toml_get_string(d, (const char *const[]){"plugins", rt, "containerd",
-                                                                         "default_runtime_name", NULL});
+                                toml_get_string(d, (const char *const[]){ "plugins", rt, "containerd",
+                                                                          "default_runtime_name", NULL });
                         if (s && !(c->default_runtime_name = strdup(s)))
                                 return -ENOMEM;
                 }
-                if (toml_list_children(d,
-                                       (const char *const[]){"plugins", rt, "containerd", "runtimes", NULL},
-                                       &names) < 0)
+                if (toml_list_children(
+                            d, (const char *const[]){ "plugins", rt, "containerd", "runtimes", NULL },
+                            &names) < 0)
                         return -ENOMEM;
                 if (merge_sorted_unique(&c->runtimes, names) < 0) {
                         strv_free(TAKE_PTR(names));
@@ -129,8 +129,8 @@ int containerd_config_parse(const char *buf, size_t size, ContainerdConfig **ret
                 }
                 if (c->systemd_cgroup < 0) {
                         b = toml_get_bool(d,
-                                          (const char *const[]){"plugins", rt, "containerd", "runtimes",
-                                                                "runc", "options", "SystemdCgroup", NULL});
+                                          (const char *const[]){ "plugins", rt, "containerd", "runtimes",
+                                                                 "runc", "options", "SystemdCgroup", NULL });
                         if (b >= 0)
                                 c->systemd_cgroup = b;
                 }

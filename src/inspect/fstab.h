@@ -9,8 +9,8 @@
  * (\040 for a space) decoded. Missing trailing fields take their defaults
  * ("defaults", 0, 0). */
 typedef struct FstabEntry {
-        char *spec;    /* UUID=..., LABEL=..., /dev/..., PARTUUID=..., tmpfs, ... */
-        char *file;    /* mount point, or "none"/"swap" */
+        char *spec; /* UUID=..., LABEL=..., /dev/..., PARTUUID=..., tmpfs, ... */
+        char *file; /* mount point, or "none"/"swap" */
         char *vfstype;
         char *options;
         int freq;

@@ -14,10 +14,10 @@
 
 static const char buildinfo_magic[14] = "\xff Go buildinf:";
 /* cmd/go/internal/modload infoStart and infoEnd: the frame around the module information. */
-static const uint8_t info_start[16] = {0x30, 0x77, 0xaf, 0x0c, 0x92, 0x74, 0x08, 0x02,
-                                       0x41, 0xe1, 0xc1, 0x07, 0xe6, 0xd6, 0x18, 0xe6};
-static const uint8_t info_end[16] = {0xf9, 0x32, 0x43, 0x31, 0x86, 0x18, 0x20, 0x72,
-                                     0x00, 0x82, 0x42, 0x10, 0x41, 0x16, 0xd8, 0xf2};
+static const uint8_t info_start[16] = { 0x30, 0x77, 0xaf, 0x0c, 0x92, 0x74, 0x08, 0x02,
+                                        0x41, 0xe1, 0xc1, 0x07, 0xe6, 0xd6, 0x18, 0xe6 };
+static const uint8_t info_end[16] = { 0xf9, 0x32, 0x43, 0x31, 0x86, 0x18, 0x20, 0x72,
+                                      0x00, 0x82, 0x42, 0x10, 0x41, 0x16, 0xd8, 0xf2 };
 
 GoBuildinfo *go_buildinfo_free(GoBuildinfo *b)
 {
@@ -70,16 +70,16 @@ typedef struct Section {
 static Section section_at(const uint8_t *sh, bool is64, bool be)
 {
         if (is64)
-                return (Section){.name = rd32(sh, be),
-                                 .type = rd32(sh + 4, be),
-                                 .offset = rd64(sh + 24, be),
-                                 .size = rd64(sh + 32, be),
-                                 .link = rd32(sh + 40, be)};
-        return (Section){.name = rd32(sh, be),
-                         .type = rd32(sh + 4, be),
-                         .offset = rd32(sh + 16, be),
-                         .size = rd32(sh + 20, be),
-                         .link = rd32(sh + 24, be)};
+                return (Section){ .name = rd32(sh, be),
+                                  .type = rd32(sh + 4, be),
+                                  .offset = rd64(sh + 24, be),
+                                  .size = rd64(sh + 32, be),
+                                  .link = rd32(sh + 40, be) };
+        return (Section){ .name = rd32(sh, be),
+                          .type = rd32(sh + 4, be),
+                          .offset = rd32(sh + 16, be),
+                          .size = rd32(sh + 20, be),
+                          .link = rd32(sh + 24, be) };
 }
 
 static int read_uvarint(const uint8_t *d, size_t n, size_t *p, uint64_t *ret)

@@ -42,7 +42,7 @@ typedef struct Session {
         FindingList findings; /* gathered before the inventory exists */
         bool want_guestfs;    /* the native path met something only libguestfs reads */
         char *why_guestfs;
-        char *failures;       /* "; "-joined reasons no root was found */
+        char *failures; /* "; "-joined reasons no root was found */
 } Session;
 
 static void session_done(Session *s)
@@ -118,8 +118,10 @@ static bool fs_is_fat(const FsInfo *fs)
 /* Filesystems that can hold no root and need no look: swap, containers of other volumes. */
 static bool fs_never_root(const FsInfo *fs)
 {
-        static const char *const skip[] = { "swap", "vfat", "LVM2_member", "crypto_LUKS", "linux_raid_member",
-                                            "iso9660", "udf", "ntfs", "exfat" };
+        static const char *const skip[] = {
+                "swap",    "vfat", "LVM2_member", "crypto_LUKS", "linux_raid_member",
+                "iso9660", "udf",  "ntfs",        "exfat"
+        };
         if (!fs->type)
                 return true;
         for (size_t i = 0; i < ELEMENTSOF(skip); i++)
@@ -152,8 +154,8 @@ static int open_volume(Session *s, const Partition *p, GuestFs **ret)
                 GuestExtInfo info;
                 r = guest_ext_open(s->img->fd, p->start, ret, &info);
                 if (r < 0) {
-                        int k = finding_list_add(&s->findings, "disk.filesystem.unreadable", "%s (%s): %s", what,
-                                                 p->fs.type, info.error ?: strerror(-r));
+                        int k = finding_list_add(&s->findings, "disk.filesystem.unreadable", "%s (%s): %s",
+                                                 what, p->fs.type, info.error ?: strerror(-r));
                         if (k >= 0)
                                 k = append_failure(s, "%s (%s): %s", what, p->fs.type,
                                                    info.error ?: strerror(-r));
@@ -316,7 +318,8 @@ static int mount_fstab(Session *s)
 
                 if (e->file[0] != '/' || streq(e->file, "/") || fstab_has_option(e->options, "noauto") ||
                     streq(e->vfstype, "swap") || streq(e->vfstype, "tmpfs") || streq(e->vfstype, "proc") ||
-                    streq(e->vfstype, "sysfs") || streq(e->vfstype, "devpts") || fstab_has_option(e->options, "bind"))
+                    streq(e->vfstype, "sysfs") || streq(e->vfstype, "devpts") ||
+                    fstab_has_option(e->options, "bind"))
                         continue;
                 r = layout_match_spec(s->layout, e->spec, &p);
                 if (r < 0)
@@ -325,8 +328,8 @@ static int mount_fstab(Session *s)
                         if (e->spec[0] != '/' && !strchr(e->spec, '='))
                                 continue; /* a pseudo filesystem (none, overlay, nfs server:path...) */
                         r = finding_list_add(&s->findings, "inspect.mount.unmatched",
-                                             "fstab line %u: '%s' for %s is not on this disk", e->line, e->spec,
-                                             e->file);
+                                             "fstab line %u: '%s' for %s is not on this disk", e->line,
+                                             e->spec, e->file);
                         if (r < 0)
                                 return r;
                         continue;
@@ -399,10 +402,10 @@ static int partition_json(const Partition *p, json_object **ret)
                 return -ENOMEM;
         if ((p->number > 0 || !p->device) && json_add_int(o, "number", p->number) < 0)
                 return -ENOMEM;
-        if (json_add_int(o, "start", (int64_t) p->start) < 0 || json_add_int(o, "size", (int64_t) p->size) < 0 ||
-            json_add_str(o, "type", p->type) < 0 || json_add_str(o, "type_name", p->type_name) < 0 ||
-            json_add_str(o, "name", p->name) < 0 || json_add_str(o, "uuid", p->uuid) < 0 ||
-            json_add_bool(o, "bootable", p->bootable) < 0)
+        if (json_add_int(o, "start", (int64_t) p->start) < 0 ||
+            json_add_int(o, "size", (int64_t) p->size) < 0 || json_add_str(o, "type", p->type) < 0 ||
+            json_add_str(o, "type_name", p->type_name) < 0 || json_add_str(o, "name", p->name) < 0 ||
+            json_add_str(o, "uuid", p->uuid) < 0 || json_add_bool(o, "bootable", p->bootable) < 0)
                 return -ENOMEM;
         if (p->device && p->number == 0 && json_add_str(o, "device", p->device) < 0)
                 return -ENOMEM;
@@ -513,7 +516,8 @@ static int build_inventory(Session *s, const char *path, const char *backend, In
                 return r;
         if (streq(s->layout->label, "none") &&
             (r = inventory_add_finding(inv, "disk.whole-disk-filesystem", NULL,
-                                       "the image is one %s filesystem", strempty(s->layout->partitions[0].fs.type))) < 0)
+                                       "the image is one %s filesystem",
+                                       strempty(s->layout->partitions[0].fs.type))) < 0)
                 return r;
         if (json_add(inv->root, "mounts", json_object_get(s->mounts)) < 0)
                 return -ENOMEM;
@@ -611,7 +615,8 @@ int inspect_image(const char *path, const InspectOptions *o, Inventory **ret, ch
 
         r = disk_layout_read(s.img, &s.layout);
         if (r == -EMEDIUMTYPE)
-                return set_message(ret_message, "'%s' has neither a partition table nor a filesystem", path), r;
+                return set_message(ret_message, "'%s' has neither a partition table nor a filesystem", path),
+                       r;
         if (r < 0)
                 return set_message(ret_message, "reading the partition table of '%s' failed: %s", path,
                                    strerror(-r)),
@@ -660,7 +665,8 @@ int inspect_root(const char *dir, Inventory **ret, char **ret_message)
 
         r = guest_dir_open(dir, &fs);
         if (r == -ENOSYS)
-                return set_message(ret_message, "the kernel lacks openat2(), which --root needs to stay inside '%s'",
+                return set_message(ret_message,
+                                   "the kernel lacks openat2(), which --root needs to stay inside '%s'",
                                    dir),
                        r;
         if (r < 0)
@@ -677,7 +683,8 @@ int inspect_root(const char *dir, Inventory **ret, char **ret_message)
         if (r < 0)
                 return set_message(ret_message, "reading '%s' failed: %s", dir, strerror(-r)), r;
         if (r == 0)
-                return set_message(ret_message, "'%s' is not a Linux root: no /etc/os-release and /usr", dir),
+                return set_message(ret_message, "'%s' is not a Linux root: no /etc/os-release and /usr",
+                                   dir),
                        -ENOENT;
 
         r = inventory_new(&inv);

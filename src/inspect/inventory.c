@@ -61,7 +61,8 @@ static int add_finding(Inventory *inv, const char *key, const char *resource, co
                 return -ENOMEM;
         if (json_append(inv->findings, f) < 0)
                 return -ENOMEM;
-        if (json_add_str(f, "key", def->key) < 0 || json_add_str(f, "severity", severity_to_string(def->severity)) < 0 ||
+        if (json_add_str(f, "key", def->key) < 0 ||
+            json_add_str(f, "severity", severity_to_string(def->severity)) < 0 ||
             json_add_str(f, "title", def->title) < 0 || json_add_str(f, "detail", detail) < 0)
                 return -ENOMEM;
         res = json_get_or_add_array(f, "resources");

@@ -262,7 +262,7 @@ int kubelet_env_parse_unit(const char *buf, size_t size, const char *prefix, cha
                 r = kubelet_env_split_words(rest, &words);
                 if (r < 0)
                         return r;
-                STRV_FOREACH (w, words) {
+                STRV_FOREACH(w, words) {
                         char *eq = strchr(*w, '=');
                         const char *q;
 

@@ -18,17 +18,17 @@ typedef struct DeviceSection {
 
 /* netplan(5) device types: the section name in the YAML and the kind reported. */
 static const DeviceSection device_sections[] = {
-        {"ethernets", "ethernet"},
-        {"bonds", "bond"},
-        {"bridges", "bridge"},
-        {"vlans", "vlan"},
-        {"wifis", "wifi"},
-        {"tunnels", "tunnel"},
-        {"modems", "modem"},
-        {"vrfs", "vrf"},
-        {"dummy-devices", "dummy-device"},
-        {"virtual-ethernets", "virtual-ethernet"},
-        {"nm-devices", "nm-device"},
+        { "ethernets", "ethernet" },
+        { "bonds", "bond" },
+        { "bridges", "bridge" },
+        { "vlans", "vlan" },
+        { "wifis", "wifi" },
+        { "tunnels", "tunnel" },
+        { "modems", "modem" },
+        { "vrfs", "vrf" },
+        { "dummy-devices", "dummy-device" },
+        { "virtual-ethernets", "virtual-ethernet" },
+        { "nm-devices", "nm-device" },
 };
 
 static const DeviceSection *device_section_find(const char *name)
@@ -87,8 +87,8 @@ Netplan *netplan_free(Netplan *np)
 
 int netplan_parse_bool(const char *s)
 {
-        static const char *const yes[] = {"true", "on", "yes", "y"};
-        static const char *const no[] = {"false", "off", "no", "n"};
+        static const char *const yes[] = { "true", "on", "yes", "y" };
+        static const char *const no[] = { "false", "off", "no", "n" };
 
         if (!s)
                 return -EINVAL;
@@ -141,7 +141,7 @@ static int merge_array(json_object *into, json_object *from)
 
 static int merge_object(json_object *into, json_object *from)
 {
-        json_object_object_foreach (from, k, v) {
+        json_object_object_foreach(from, k, v) {
                 int r = merge_value(into, k, v);
                 if (r < 0)
                         return r;
@@ -205,14 +205,14 @@ static int validate(Netplan *np, json_object *tree, char **ret_error)
                            streq(json_object_get_string(renderer), "NetworkManager"))))
                 return set_error(ret_error, "renderer is neither networkd nor NetworkManager");
 
-        json_object_object_foreach (net, section, devs) {
+        json_object_object_foreach(net, section, devs) {
                 const DeviceSection *s = device_section_find(section);
 
                 if (!s)
                         continue;
                 if (!json_object_is_type(devs, json_type_object))
                         return set_error(ret_error, "'%s' is not a mapping", section);
-                json_object_object_foreach (devs, id, def) {
+                json_object_object_foreach(devs, id, def) {
                         NetplanDevice *d = device_find(np, id);
 
                         if (!json_object_is_type(def, json_type_object))
@@ -246,7 +246,7 @@ static int device_add(Netplan *np, const char *id, const DeviceSection *s, Netpl
                 np->alloc = na;
         }
         d = &np->devices[np->n_devices];
-        *d = (NetplanDevice){.section = s};
+        *d = (NetplanDevice){ .section = s };
         d->id = strdup(id);
         d->def = json_object_new_object();
         d->files = json_object_new_array();
@@ -270,7 +270,7 @@ int netplan_add(Netplan *np, const char *file, json_object *tree, char **ret_err
         if (r <= 0)
                 return r;
         net = json_get(tree, "network");
-        json_object_object_foreach (net, key, v) {
+        json_object_object_foreach(net, key, v) {
                 const DeviceSection *s = device_section_find(key);
 
                 if (!s) {
@@ -279,7 +279,7 @@ int netplan_add(Netplan *np, const char *file, json_object *tree, char **ret_err
                                 return r;
                         continue;
                 }
-                json_object_object_foreach (v, id, def) {
+                json_object_object_foreach(v, id, def) {
                         NetplanDevice *d = device_find(np, id);
                         size_t nf;
 
@@ -378,7 +378,7 @@ static int keywalk(KeyWalk *w, json_object *node, bool named)
         }
         if (!json_object_is_type(node, json_type_object))
                 return 0;
-        json_object_object_foreach (node, k, v) {
+        json_object_object_foreach(node, k, v) {
                 size_t saved = w->len;
 
                 if (*w->truncated)
@@ -417,7 +417,7 @@ static int keyset_to_array(json_object *set, json_object **ret)
         keys = calloc((size_t) json_object_object_length(set) + 1, sizeof(char *));
         if (!keys)
                 return -ENOMEM;
-        json_object_object_foreach (set, k, v) {
+        json_object_object_foreach(set, k, v) {
                 (void) v;
                 keys[n++] = k;
         }
@@ -488,7 +488,7 @@ static int add_string_list(json_object *out, const char *name, json_object *def,
                         if (json_append_str(arr, json_object_get_string(item)) < 0)
                                 return -ENOMEM;
                 } else if (json_object_is_type(item, json_type_object)) {
-                        json_object_object_foreach (item, k, v) {
+                        json_object_object_foreach(item, k, v) {
                                 (void) v;
                                 if (json_append_str(arr, k) < 0)
                                         return -ENOMEM;
@@ -531,7 +531,7 @@ static int add_overrides(json_object *out, const char *name, json_object *def, c
         o = json_get_or_add_object(out, name);
         if (!o)
                 return -ENOMEM;
-        json_object_object_foreach (ov, k, v) {
+        json_object_object_foreach(ov, k, v) {
                 _cleanup_free_ char *nk = strdup(k);
                 const char *s = json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
                 int64_t n;
@@ -620,7 +620,7 @@ static int device_to_json(const NetplanDevice *d, KeyWalk *global, size_t *bytes
         _cleanup_json_ json_object *o = json_object_new_object(), *set = json_object_new_object(),
                                    *keys = NULL;
         json_object *def = d->def, *files;
-        KeyWalk w = {.set = set, .bytes = bytes, .truncated = truncated};
+        KeyWalk w = { .set = set, .bytes = bytes, .truncated = truncated };
         size_t saved = global->len;
         int r;
 
@@ -687,7 +687,7 @@ int netplan_to_json(Netplan *np, json_object *obj)
         json_object *ifs;
         bool truncated = false;
         size_t bytes = 0;
-        KeyWalk g = {.set = set, .bytes = &bytes, .truncated = &truncated};
+        KeyWalk g = { .set = set, .bytes = &bytes, .truncated = &truncated };
         int64_t version;
         int r;
 

@@ -201,8 +201,8 @@ static int parse_escape(Parser *x, Buf *b)
         static const struct {
                 char c, v;
         } simple[] = {
-                {'b', '\b'}, {'t', '\t'},   {'n', '\n'}, {'f', '\f'},
-                {'r', '\r'}, {'e', '\x1b'}, {'"', '"'},  {'\\', '\\'},
+                { 'b', '\b' }, { 't', '\t' },   { 'n', '\n' }, { 'f', '\f' },
+                { 'r', '\r' }, { 'e', '\x1b' }, { '"', '"' },  { '\\', '\\' },
         };
         char c = cur(x);
         size_t digits = 0;
@@ -345,7 +345,7 @@ static int parse_literal_body(Parser *x, bool multiline, Buf *b)
 /* A string value or quoted key at x->p (on its first quote). */
 static int parse_string(Parser *x, size_t max, char **ret)
 {
-        Buf b = {.max = max};
+        Buf b = { .max = max };
         bool literal = cur(x) == '\'';
         bool multiline = peek_at(x, 1) == cur(x) && peek_at(x, 2) == cur(x);
         int r;
@@ -458,7 +458,7 @@ static int add_entry(Parser *x, char **key, size_t n_key, TomlValue *v, unsigned
                 d->entries = e;
                 x->alloc_entries = na;
         }
-        d->entries[d->n_entries++] = (TomlEntry){.key = key, .n_key = n_key, .value = *v, .line = line};
+        d->entries[d->n_entries++] = (TomlEntry){ .key = key, .n_key = n_key, .value = *v, .line = line };
         *v = (TomlValue){};
         return 0;
 }
@@ -541,25 +541,25 @@ static int parse_scalar(Parser *x, TomlValue *ret)
                 return -ENOMEM;
 
         if (streq(t, "true") || streq(t, "false")) {
-                *ret = (TomlValue){.type = TOML_BOOLEAN, .boolean = t[0] == 't'};
+                *ret = (TomlValue){ .type = TOML_BOOLEAN, .boolean = t[0] == 't' };
                 return 0;
         }
         unsigned_part = t + (t[0] == '+' || t[0] == '-');
         if (streq(unsigned_part, "inf") || streq(unsigned_part, "nan")) {
-                *ret = (TomlValue){.type = TOML_FLOAT, .str = TAKE_PTR(t)};
+                *ret = (TomlValue){ .type = TOML_FLOAT, .str = TAKE_PTR(t) };
                 return 0;
         }
         if ((n >= 5 && is_digit(t[0]) && t[4] == '-') || (n >= 5 && is_digit(t[0]) && t[2] == ':')) {
                 if (!all_chars_in(t, "0123456789-:.TtZz+ "))
                         return -EBADMSG;
-                *ret = (TomlValue){.type = TOML_DATETIME, .str = TAKE_PTR(t)};
+                *ret = (TomlValue){ .type = TOML_DATETIME, .str = TAKE_PTR(t) };
                 return 0;
         }
         if (strpbrk(t, ".eE") && !startswith(t, "0x") && all_chars_in(t, "0123456789_.eE+-")) {
-                *ret = (TomlValue){.type = TOML_FLOAT, .str = TAKE_PTR(t)};
+                *ret = (TomlValue){ .type = TOML_FLOAT, .str = TAKE_PTR(t) };
                 return 0;
         }
-        *ret = (TomlValue){.type = TOML_INTEGER};
+        *ret = (TomlValue){ .type = TOML_INTEGER };
         return parse_integer(t, &ret->integer);
 }
 
@@ -567,7 +567,7 @@ static int parse_value(Parser *x, TomlValue *ret, char *const *base, size_t n_ba
 
 static int parse_array(Parser *x, TomlValue *ret, unsigned depth)
 {
-        TomlValue a = {.type = TOML_ARRAY};
+        TomlValue a = { .type = TOML_ARRAY };
         size_t alloc = 0;
         int r;
 
@@ -673,7 +673,7 @@ static int parse_inline_table(Parser *x, TomlValue *ret, char *const *base, size
                 }
                 return -EBADMSG;
         }
-        *ret = (TomlValue){.type = TOML_TABLE};
+        *ret = (TomlValue){ .type = TOML_TABLE };
         return 0;
 }
 
@@ -684,7 +684,7 @@ static int parse_value(Parser *x, TomlValue *ret, char *const *base, size_t n_ba
         if (depth >= TOML_NESTING_MAX)
                 return -E2BIG;
         if (c == '"' || c == '\'') {
-                *ret = (TomlValue){.type = TOML_STRING};
+                *ret = (TomlValue){ .type = TOML_STRING };
                 return parse_string(x, TOML_STRING_MAX, &ret->str);
         }
         if (c == '[')
@@ -698,7 +698,7 @@ static int parse_table_header(Parser *x)
 {
         _cleanup_strv_free_ char **k = NULL;
         char **copy = NULL;
-        TomlValue v = {.type = TOML_TABLE};
+        TomlValue v = { .type = TOML_TABLE };
         bool aot = peek_at(x, 1) == '[';
         unsigned line = x->line;
         size_t nk;
@@ -760,7 +760,7 @@ static int parse_key_value(Parser *x)
 int toml_parse(const char *buf, size_t size, TomlDoc **ret, unsigned *ret_error_line)
 {
         _cleanup_(toml_doc_freep) TomlDoc *d = NULL;
-        Parser x = {.p = buf, .end = buf + size, .line = 1};
+        Parser x = { .p = buf, .end = buf + size, .line = 1 };
         int r = 0;
 
         d = calloc(1, sizeof(TomlDoc));

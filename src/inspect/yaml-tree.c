@@ -161,7 +161,7 @@ static int loader_open(Loader *l, bool mapping, const yaml_char_t *anchor)
         if (r < 0)
                 return r;
         f = &l->stack[l->depth];
-        *f = (Frame){.start = l->nodes - 1};
+        *f = (Frame){ .start = l->nodes - 1 };
         f->node = mapping ? json_object_new_object() : json_object_new_array();
         if (!f->node)
                 return -ENOMEM;
@@ -269,7 +269,7 @@ static bool is_null_scalar(json_object *v)
 
 int yaml_tree_load(const char *buf, size_t size, size_t *budget, json_object **ret, char **ret_error)
 {
-        Loader l = {.max_nodes = MIN(*budget, (size_t) YAML_TREE_NODES_MAX)};
+        Loader l = { .max_nodes = MIN(*budget, (size_t) YAML_TREE_NODES_MAX) };
         yaml_parser_t parser;
         int r = 0;
 

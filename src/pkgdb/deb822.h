@@ -22,9 +22,9 @@ typedef struct Deb822 {
         LineIter lines;
         Deb822Field *fields;
         size_t n_fields, alloc;
-        size_t line_no;       /* of the line last read, 1-based */
-        size_t stanza_line;   /* first line of the current stanza */
-        size_t bad_lines;     /* lines that were neither a field, a continuation nor a comment */
+        size_t line_no;     /* of the line last read, 1-based */
+        size_t stanza_line; /* first line of the current stanza */
+        size_t bad_lines;   /* lines that were neither a field, a continuation nor a comment */
 } Deb822;
 
 void deb822_init(Deb822 *d, const char *buf, size_t size);

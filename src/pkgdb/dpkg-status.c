@@ -135,9 +135,9 @@ static bool parse_status(const Deb822Field *f, char **ret_want, char **ret_state
 {
         static const char *const wants[] = { "unknown", "install", "hold", "deinstall", "purge" };
         static const char *const flags[] = { "ok", "reinstreq" };
-        static const char *const states[] = { "not-installed", "config-files", "half-installed", "unpacked",
-                                              "half-configured", "triggers-awaited", "triggers-pending",
-                                              "installed" };
+        static const char *const states[] = { "not-installed",    "config-files",    "half-installed",
+                                              "unpacked",         "half-configured", "triggers-awaited",
+                                              "triggers-pending", "installed" };
         char w[32], fl[32], st[32], extra;
 
         if (!f || f->value_len >= 96)
@@ -204,7 +204,8 @@ static int parse_stanza(DpkgStatus *s, const Deb822 *d, DpkgPackage *p)
                         return -ENOMEM;
                 if (n < source->value_len) {
                         const char *o = memchr(source->value + n, '(', source->value_len - n);
-                        const char *c = o ? memchr(o, ')', source->value_len - (size_t) (o - source->value)) : NULL;
+                        const char *c =
+                                o ? memchr(o, ')', source->value_len - (size_t) (o - source->value)) : NULL;
                         if (o && c && dpkg_version_is_valid(o + 1, (size_t) (c - o - 1)) &&
                             !(p->source_version = strndup(o + 1, (size_t) (c - o - 1))))
                                 return -ENOMEM;

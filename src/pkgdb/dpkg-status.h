@@ -16,14 +16,14 @@ typedef struct DpkgPackage {
         char *name;
         char *version;
         char *arch;
-        char *source;          /* "Source:" name, or the package name when absent */
-        char *source_version;  /* from "Source: name (version)", else NULL */
-        char *want;            /* first word of Status: install, hold, deinstall, purge, unknown */
-        char *state;           /* third word of Status: installed, config-files, ... */
+        char *source;         /* "Source:" name, or the package name when absent */
+        char *source_version; /* from "Source: name (version)", else NULL */
+        char *want;           /* first word of Status: install, hold, deinstall, purge, unknown */
+        char *state;          /* third word of Status: installed, config-files, ... */
         char *section;
         char *priority;
         char *multi_arch;
-        char **provides;       /* package names only (versions and arch qualifiers removed) */
+        char **provides; /* package names only (versions and arch qualifiers removed) */
         uint64_t installed_size_kib;
         bool essential;
 } DpkgPackage;
@@ -32,15 +32,15 @@ typedef struct DpkgStatus {
         DpkgPackage *packages; /* in file order; only packages that are present (see below) */
         size_t n_packages;
         size_t n_stanzas;
-        size_t n_absent;       /* stanzas in state not-installed or config-files */
+        size_t n_absent; /* stanzas in state not-installed or config-files */
         size_t n_invalid;
-        char **problems;       /* up to DPKG_PROBLEMS_MAX descriptions of invalid stanzas */
+        char **problems; /* up to DPKG_PROBLEMS_MAX descriptions of invalid stanzas */
         size_t bad_lines;
 } DpkgStatus;
 
 #define DPKG_PROBLEMS_MAX 10
-#define DPKG_NAME_MAX 256
-#define DPKG_VERSION_MAX 256
+#define DPKG_NAME_MAX     256
+#define DPKG_VERSION_MAX  256
 
 /* Parses a status file. Packages are "present" when their state is anything but not-installed
  * and config-files, which is what "dpkg-query -W" lists as having files on the system.

@@ -91,8 +91,9 @@ static void render_findings(FILE *f, json_object *inv)
 
 int inventory_text_render(json_object *inv, char **ret)
 {
-        json_object *src = json_get(inv, "source"), *os = json_get(inv, "os"), *pk = json_get(inv, "packages"),
-                    *boot = json_get(inv, "boot"), *aks = json_get(inv, "aks");
+        json_object *src = json_get(inv, "source"), *os = json_get(inv, "os"),
+                    *pk = json_get(inv, "packages"), *boot = json_get(inv, "boot"),
+                    *aks = json_get(inv, "aks");
         char *buf = NULL;
         size_t size = 0;
         FILE *f;
@@ -121,16 +122,19 @@ int inventory_text_render(json_object *inv, char **ret)
                 fputc('\n', f);
         }
         if (json_object_is_type(pk, json_type_object)) {
-                fprintf(f, "Packages:  %lld (%s)", (long long) json_get_int(pk, "count", 0), str_or(pk, "manager", "none"));
+                fprintf(f, "Packages:  %lld (%s)", (long long) json_get_int(pk, "count", 0),
+                        str_or(pk, "manager", "none"));
                 if (json_get(pk, "manual_count"))
-                        fprintf(f, ", %lld installed by hand", (long long) json_get_int(pk, "manual_count", 0));
+                        fprintf(f, ", %lld installed by hand",
+                                (long long) json_get_int(pk, "manual_count", 0));
                 if (array_len(pk, "held") > 0)
                         fprintf(f, ", %zu held", array_len(pk, "held"));
                 fputc('\n', f);
         }
         if (json_object_is_type(aks, json_type_object) && json_get_bool(aks, "is_node", false)) {
                 json_object *kl = json_get(aks, "kubelet"), *cd = json_get(aks, "containerd");
-                fprintf(f, "AKS node:  kubelet %s, containerd %s", str_or(kl, "version", "(version unknown)"),
+                fprintf(f, "AKS node:  kubelet %s, containerd %s",
+                        str_or(kl, "version", "(version unknown)"),
                         str_or(cd, "version", "(version unknown)"));
                 if (json_get_str(aks, "node_image_version"))
                         fprintf(f, ", image %s", json_get_str(aks, "node_image_version"));

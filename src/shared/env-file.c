@@ -176,7 +176,8 @@ int env_file_parse(const char *buf, size_t size, char ***env, size_t *ret_unpars
                         s = skip_line(s, end);
                         continue;
                 }
-                if ((size_t) (end - s) > 7 && strncmp(s, "export", 6) == 0 && (s[6] == ' ' || s[6] == '\t')) {
+                if ((size_t) (end - s) > 7 && strncmp(s, "export", 6) == 0 &&
+                    (s[6] == ' ' || s[6] == '\t')) {
                         s += 7;
                         while (s < end && (*s == ' ' || *s == '\t'))
                                 s++;

@@ -22,7 +22,7 @@ static inline void fclosep(FILE **f)
                 fclose(*f);
 }
 
-#define _cleanup_close_ _cleanup_(closep)
+#define _cleanup_close_  _cleanup_(closep)
 #define _cleanup_fclose_ _cleanup_(fclosep)
 
 /* Full pread(): loops over short reads; returns bytes read (< size only at end of file) or -errno. */

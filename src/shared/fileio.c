@@ -115,7 +115,7 @@ int write_file_atomic(const char *path, const void *data, size_t size, unsigned 
         if (dfd >= 0)
                 (void) fsync(dfd);
         return 0;
-fail: {
+fail : {
         int r = -errno;
         (void) unlink(tmp);
         return r;

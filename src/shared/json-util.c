@@ -190,7 +190,8 @@ int json_parse_file(const char *path, size_t max, json_object **ret)
                 return -ENOMEM;
         o = json_tokener_parse_ex(tok, buf, (int) size);
         if (!o || json_tokener_get_error(tok) != json_tokener_success ||
-            buf[json_tokener_get_parse_end(tok) + strspn(buf + json_tokener_get_parse_end(tok), " \t\r\n")]) {
+            buf[json_tokener_get_parse_end(tok) +
+                strspn(buf + json_tokener_get_parse_end(tok), " \t\r\n")]) {
                 json_object_put(o);
                 return -EBADMSG;
         }

@@ -50,7 +50,7 @@ int log_internal(LogLevel level, int error, const char *format, ...)
         if (sink)
                 sink(level, buf, sink_userdata);
         else
-                fprintf(stderr, "%s: %s%s\n", program_name,
-                        level == LOG_LEVEL_WARNING ? "warning: " : "", buf);
+                fprintf(stderr, "%s: %s%s\n", program_name, level == LOG_LEVEL_WARNING ? "warning: " : "",
+                        buf);
         return error;
 }

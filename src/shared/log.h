@@ -29,10 +29,10 @@ void log_set_program_name(const char *name);
 /* Logs and returns error (a negative errno, or 0 for messages without one). */
 int log_internal(LogLevel level, int error, const char *format, ...) _printf_(3, 4);
 
-#define log_error_errno(error, ...) log_internal(LOG_LEVEL_ERROR, (error), __VA_ARGS__)
+#define log_error_errno(error, ...)   log_internal(LOG_LEVEL_ERROR, (error), __VA_ARGS__)
 #define log_warning_errno(error, ...) log_internal(LOG_LEVEL_WARNING, (error), __VA_ARGS__)
-#define log_debug_errno(error, ...) log_internal(LOG_LEVEL_DEBUG, (error), __VA_ARGS__)
-#define log_error(...) (void) log_internal(LOG_LEVEL_ERROR, 0, __VA_ARGS__)
-#define log_warning(...) (void) log_internal(LOG_LEVEL_WARNING, 0, __VA_ARGS__)
-#define log_info(...) (void) log_internal(LOG_LEVEL_INFO, 0, __VA_ARGS__)
-#define log_debug(...) (void) log_internal(LOG_LEVEL_DEBUG, 0, __VA_ARGS__)
+#define log_debug_errno(error, ...)   log_internal(LOG_LEVEL_DEBUG, (error), __VA_ARGS__)
+#define log_error(...)                (void) log_internal(LOG_LEVEL_ERROR, 0, __VA_ARGS__)
+#define log_warning(...)              (void) log_internal(LOG_LEVEL_WARNING, 0, __VA_ARGS__)
+#define log_info(...)                 (void) log_internal(LOG_LEVEL_INFO, 0, __VA_ARGS__)
+#define log_debug(...)                (void) log_internal(LOG_LEVEL_DEBUG, 0, __VA_ARGS__)

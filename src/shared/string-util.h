@@ -53,31 +53,31 @@ bool str_in_charset(const char *s, const char *extra) _pure_;
  * returns -EINVAL for unknown strings, matching the enums' _FOO_INVALID = -EINVAL. */
 int string_table_lookup(const char *const *table, size_t n, const char *key) _pure_;
 
-#define DEFINE_STRING_TABLE_LOOKUP(name, type)                                                              \
-        const char *name##_to_string(type i)                                                                \
-        {                                                                                                   \
-                if ((int) i < 0 || (size_t) i >= ELEMENTSOF(name##_table))                                  \
-                        return NULL;                                                                        \
-                return name##_table[i];                                                                     \
-        }                                                                                                   \
-        type name##_from_string(const char *s)                                                              \
-        {                                                                                                   \
-                return (type) string_table_lookup(name##_table, ELEMENTSOF(name##_table), s);               \
+#define DEFINE_STRING_TABLE_LOOKUP(name, type)                                                \
+        const char *name##_to_string(type i)                                                  \
+        {                                                                                     \
+                if ((int) i < 0 || (size_t) i >= ELEMENTSOF(name##_table))                    \
+                        return NULL;                                                          \
+                return name##_table[i];                                                       \
+        }                                                                                     \
+        type name##_from_string(const char *s)                                                \
+        {                                                                                     \
+                return (type) string_table_lookup(name##_table, ELEMENTSOF(name##_table), s); \
         }
 
 /* The same for tables used in one file only. */
-#define DEFINE_PRIVATE_STRING_TABLE_LOOKUP(name, type)                                                      \
-        _unused_ static const char *name##_to_string(type i)                                                \
-        {                                                                                                   \
-                if ((int) i < 0 || (size_t) i >= ELEMENTSOF(name##_table))                                  \
-                        return NULL;                                                                        \
-                return name##_table[i];                                                                     \
-        }                                                                                                   \
-        _unused_ static type name##_from_string(const char *s)                                              \
-        {                                                                                                   \
-                return (type) string_table_lookup(name##_table, ELEMENTSOF(name##_table), s);               \
+#define DEFINE_PRIVATE_STRING_TABLE_LOOKUP(name, type)                                        \
+        _unused_ static const char *name##_to_string(type i)                                  \
+        {                                                                                     \
+                if ((int) i < 0 || (size_t) i >= ELEMENTSOF(name##_table))                    \
+                        return NULL;                                                          \
+                return name##_table[i];                                                       \
+        }                                                                                     \
+        _unused_ static type name##_from_string(const char *s)                                \
+        {                                                                                     \
+                return (type) string_table_lookup(name##_table, ELEMENTSOF(name##_table), s); \
         }
 
-#define DECLARE_STRING_TABLE_LOOKUP(name, type)                                                             \
-        const char *name##_to_string(type i);                                                               \
+#define DECLARE_STRING_TABLE_LOOKUP(name, type) \
+        const char *name##_to_string(type i);   \
         type name##_from_string(const char *s)

@@ -19,7 +19,8 @@ static void walk(Guest *g, const char *path, int depth)
                 char *buf = NULL;
                 size_t size;
 
-                if ((size_t) snprintf(child, sizeof(child), "%s/%s", path[1] ? path : "", e[i].name) >= sizeof(child))
+                if ((size_t) snprintf(child, sizeof(child), "%s/%s", path[1] ? path : "", e[i].name) >=
+                    sizeof(child))
                         continue;
                 if (e[i].type == GUEST_FILE_DIRECTORY)
                         walk(g, child, depth + 1);

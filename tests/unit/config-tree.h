@@ -114,7 +114,7 @@ static inline Inventory *tree_collect(const char *root, CollectorFn fn)
         ASSERT_OK(guest_new(&g));
         ASSERT_OK(guest_mount(g, "/", fs));
         ASSERT_OK(inventory_new(&inv));
-        c = (InspectContext){.guest = g, .inv = inv, .layout = NULL};
+        c = (InspectContext){ .guest = g, .inv = inv, .layout = NULL };
         ASSERT_OK(fn(&c));
         guest_free(g);
         return inv;

@@ -12,10 +12,10 @@
 
 #include "tests.h"
 
-static const uint8_t info_start[16] = {0x30, 0x77, 0xaf, 0x0c, 0x92, 0x74, 0x08, 0x02,
-                                       0x41, 0xe1, 0xc1, 0x07, 0xe6, 0xd6, 0x18, 0xe6};
-static const uint8_t info_end[16] = {0xf9, 0x32, 0x43, 0x31, 0x86, 0x18, 0x20, 0x72,
-                                     0x00, 0x82, 0x42, 0x10, 0x41, 0x16, 0xd8, 0xf2};
+static const uint8_t info_start[16] = { 0x30, 0x77, 0xaf, 0x0c, 0x92, 0x74, 0x08, 0x02,
+                                        0x41, 0xe1, 0xc1, 0x07, 0xe6, 0xd6, 0x18, 0xe6 };
+static const uint8_t info_end[16] = { 0xf9, 0x32, 0x43, 0x31, 0x86, 0x18, 0x20, 0x72,
+                                      0x00, 0x82, 0x42, 0x10, 0x41, 0x16, 0xd8, 0xf2 };
 
 typedef struct Elf {
         uint8_t *data;
@@ -48,7 +48,7 @@ static inline Elf make_elf(bool is64, bool be, const char *modinfo, uint8_t flag
 {
         static const char names[] = "\0.go.buildinfo\0.shstrtab\0";
         static const char go_version[] = "go1.24.13";
-        Elf e = {.is64 = is64, .be = be, .ehdr_size = is64 ? 64 : 52, .shentsize = is64 ? 64 : 40};
+        Elf e = { .is64 = is64, .be = be, .ehdr_size = is64 ? 64 : 52, .shentsize = is64 ? 64 : 40 };
         size_t mlen = strlen(modinfo) + 32, sec_len, names_off, p;
         uint8_t *sec = calloc(1, 64 + mlen + 32);
 

@@ -108,7 +108,7 @@ static inline void tree_open(GuestTree *t)
         ASSERT_OK(guest_new(&t->guest));
         ASSERT_OK(guest_mount(t->guest, "/", fs));
         ASSERT_OK(inventory_new(&t->inv));
-        t->ctx = (InspectContext){.guest = t->guest, .inv = t->inv, .layout = NULL};
+        t->ctx = (InspectContext){ .guest = t->guest, .inv = t->inv, .layout = NULL };
 }
 
 static inline int tree_rm_one(const char *p, const struct stat *st, int flag, struct FTW *ftw)

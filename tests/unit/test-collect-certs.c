@@ -13,7 +13,7 @@
 static void test_certs(void)
 {
         /* A DER certificate is one SEQUENCE: 30 82 <len16> and exactly len bytes after the header. */
-        unsigned char der[4 + 300] = {0x30, 0x82, 0x01, 0x2c};
+        unsigned char der[4 + 300] = { 0x30, 0x82, 0x01, 0x2c };
         char root[64];
         Inventory *inv;
         json_object *cfg, *a;

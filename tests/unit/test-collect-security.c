@@ -280,7 +280,7 @@ static void prepare_other_shapes(GuestTree *t)
 
 static void test_other_shapes_and_hostile(void)
 {
-        static const char *const pkgs[] = {"apparmor"};
+        static const char *const pkgs[] = { "apparmor" };
         GuestTree t;
         json_object *sec;
         char *big = malloc(200 * 1024);
@@ -349,7 +349,7 @@ static void prepare_gpu_modules(GuestTree *t)
 
 static void test_kernel_modules_inventory(void)
 {
-        static const char *const pkgs[] = {"kmod"};
+        static const char *const pkgs[] = { "kmod" };
         GuestTree t;
         json_object *sec;
 

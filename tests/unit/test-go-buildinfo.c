@@ -74,7 +74,7 @@ static int mem_read(void *userdata, uint64_t offset, size_t size, void *buf, siz
 /* Parses data claiming file_size bytes. */
 static int parse(const uint8_t *data, size_t size, uint64_t file_size, GoBuildinfo **ret, Mem *ret_mem)
 {
-        Mem m = {.data = data, .size = size};
+        Mem m = { .data = data, .size = size };
         int r = go_buildinfo_read(mem_read, &m, file_size, ret);
 
         if (ret_mem)
@@ -84,7 +84,9 @@ static int parse(const uint8_t *data, size_t size, uint64_t file_size, GoBuildin
 
 static void test_valid(void)
 {
-        static const bool variants[][2] = {{true, false}, {true, true}, {false, false}, {false, true}};
+        static const bool variants[][2] = {
+                { true, false }, { true, true }, { false, false }, { false, true }
+        };
 
         for (size_t i = 0; i < ELEMENTSOF(variants); i++) {
                 Elf e = make_elf(variants[i][0], variants[i][1], modinfo_ldflags,
@@ -219,16 +221,17 @@ static void test_ldflags(void)
         static const struct {
                 const char *modinfo, *expect;
         } cases[] = {
-                {"build\t-ldflags=\"-X 'k8s.io/component-base/version.gitVersion=v1.34.4'\"\n", "v1.34.4"},
-                {"build\t-ldflags=-X=k8s.io/component-base/version.gitVersion=v1.30.100-akslts\n",
-                 "v1.30.100-akslts"},
-                {"build\t-ldflags=\"-X k8s.io/component-base/version.gitVersion=v1.29.2+azure -s\"\n",
-                 "v1.29.2+azure"},
-                {"build\t-ldflags=\"-X xk8s.io/component-base/version.gitVersion=v9\"\n", NULL},
-                {"build\t-ldflags=\"-X 'k8s.io/component-base/version.gitVersion=v1$(rm -rf /)'\"\n", NULL},
-                {"build\t-ldflags=\"-X k8s.io/component-base/version.gitVersion=\"\n", NULL},
-                {"build\t-buildmode=exe\n", NULL},
-                {"", NULL},
+                { "build\t-ldflags=\"-X 'k8s.io/component-base/version.gitVersion=v1.34.4'\"\n", "v1.34.4" },
+                { "build\t-ldflags=-X=k8s.io/component-base/version.gitVersion=v1.30.100-akslts\n",
+                  "v1.30.100-akslts" },
+                { "build\t-ldflags=\"-X k8s.io/component-base/version.gitVersion=v1.29.2+azure -s\"\n",
+                  "v1.29.2+azure" },
+                { "build\t-ldflags=\"-X xk8s.io/component-base/version.gitVersion=v9\"\n", NULL },
+                { "build\t-ldflags=\"-X 'k8s.io/component-base/version.gitVersion=v1$(rm -rf /)'\"\n",
+                  NULL },
+                { "build\t-ldflags=\"-X k8s.io/component-base/version.gitVersion=\"\n", NULL },
+                { "build\t-buildmode=exe\n", NULL },
+                { "", NULL },
         };
 
         for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
@@ -260,14 +263,15 @@ static void test_ldflags(void)
 
 static void test_kubernetes_version_fallbacks(void)
 {
-        GoBuildinfo trimpath = {.go_version = (char *) "go1.23.8", .modinfo = (char *) modinfo_trimpath};
-        GoBuildinfo stamped = {.go_version = (char *) "go1.24.13",
-                               .modinfo = (char *) "path\tk8s.io/kubernetes/cmd/kubelet\n"
-                                                   "mod\tk8s.io/kubernetes\tv1.34.4\th1:abc=\n"
-                                                   "build\t-trimpath=true\n"};
-        GoBuildinfo other = {.go_version = (char *) "go1.24.13",
-                             .modinfo = (char *) "path\tgithub.com/containerd/containerd/v2/cmd/containerd\n"
-                                                 "mod\tgithub.com/containerd/containerd/v2\tv2.1.4\t\n"};
+        GoBuildinfo trimpath = { .go_version = (char *) "go1.23.8", .modinfo = (char *) modinfo_trimpath };
+        GoBuildinfo stamped = { .go_version = (char *) "go1.24.13",
+                                .modinfo = (char *) "path\tk8s.io/kubernetes/cmd/kubelet\n"
+                                                    "mod\tk8s.io/kubernetes\tv1.34.4\th1:abc=\n"
+                                                    "build\t-trimpath=true\n" };
+        GoBuildinfo other = { .go_version = (char *) "go1.24.13",
+                              .modinfo =
+                                      (char *) "path\tgithub.com/containerd/containerd/v2/cmd/containerd\n"
+                                               "mod\tgithub.com/containerd/containerd/v2\tv2.1.4\t\n" };
         _cleanup_free_ char *v = NULL;
 
         ASSERT_EQ(go_buildinfo_kubernetes_version(&trimpath, &v), 0);

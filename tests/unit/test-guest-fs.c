@@ -26,8 +26,9 @@ static int run(const char *cmd)
 static bool have(const char *tool)
 {
         char cmd[256];
-        snprintf(cmd, sizeof(cmd), "command -v %s >/dev/null 2>&1 || test -x /usr/sbin/%s || test -x /sbin/%s",
-                 tool, tool, tool);
+        snprintf(cmd, sizeof(cmd),
+                 "command -v %s >/dev/null 2>&1 || test -x /usr/sbin/%s || test -x /sbin/%s", tool, tool,
+                 tool);
         return run(cmd) == 0;
 }
 
@@ -70,7 +71,8 @@ static void test_ext(void)
         memset(longtarget, 'a', sizeof(longtarget) - 1);
         longtarget[sizeof(longtarget) - 1] = 0;
         sh("set -e; cd %s; mkdir -p tree/etc tree/usr/lib tree/var/lib/dpkg tree/deep/a/b/c; "
-           "printf 'ID=ubuntu\\n' > tree/usr/lib/os-release; ln -s ../usr/lib/os-release tree/etc/os-release; "
+           "printf 'ID=ubuntu\\n' > tree/usr/lib/os-release; ln -s ../usr/lib/os-release "
+           "tree/etc/os-release; "
            "ln -s /%s tree/slow-link; head -c 3000000 /dev/zero | tr '\\0' 'x' > tree/var/lib/dpkg/status; "
            "printf END >> tree/var/lib/dpkg/status; for i in $(seq 1 300); do : > tree/deep/f$i; done; "
            "truncate -s 64M ext.img; mke2fs -q -F -t ext4 -L testroot -E offset=%d -d tree ext.img 32768k",
@@ -112,7 +114,8 @@ static void test_ext(void)
 
         /* A zeroed superblock: a clean refusal with libext2fs's reason. */
         fd = safe_close(fd);
-        sh("dd if=/dev/zero of=%s/ext.img bs=1024 seek=%d count=1 conv=notrunc status=none", top, OFFSET / 1024 + 1);
+        sh("dd if=/dev/zero of=%s/ext.img bs=1024 seek=%d count=1 conv=notrunc status=none", top,
+           OFFSET / 1024 + 1);
         fd = open(img, O_RDONLY | O_CLOEXEC);
         ASSERT_TRUE(fd >= 0);
         fs = NULL;
@@ -136,7 +139,8 @@ static void test_fat(void)
         if (!have("mkfs.vfat") || !have("mcopy"))
                 SKIP("dosfstools or mtools is not installed");
         /* FAT32 like an ESP, with long names, nested directories and a multi-cluster file. */
-        sh("set -e; cd %s; truncate -s 80M fat.img; mkfs.vfat -F 32 -n UEFI --offset %d fat.img 65536 >/dev/null; "
+        sh("set -e; cd %s; truncate -s 80M fat.img; mkfs.vfat -F 32 -n UEFI --offset %d fat.img 65536 "
+           ">/dev/null; "
            "printf 'search.fs_uuid 1234 root\\n' > grub.cfg; head -c 100000 /dev/urandom > big.efi; "
            "printf 'x' > 'A long file name with spaces.txt'; "
            "mmd -i fat.img@@%d ::/EFI ::/EFI/BOOT ::/EFI/ubuntu; "
@@ -199,7 +203,8 @@ static void test_fat_loop(void)
         if (!have("mkfs.vfat") || !have("mcopy"))
                 SKIP("dosfstools or mtools is not installed");
         sh("set -e; cd %s; truncate -s 40M loop.img; mkfs.vfat -F 32 loop.img >/dev/null; "
-           "head -c 20000 /dev/zero > f; mcopy -i loop.img f ::/f", top);
+           "head -c 20000 /dev/zero > f; mcopy -i loop.img f ::/f",
+           top);
         snprintf(img, sizeof(img), "%s/loop.img", top);
         fd = open(img, O_RDWR | O_CLOEXEC);
         ASSERT_TRUE(fd >= 0);

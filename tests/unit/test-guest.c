@@ -67,7 +67,7 @@ static void setup(void)
         mklink(root, "dirlink", "usr/lib");
         mklink(root, "efi-link", "/boot/efi/EFI/ubuntu/grub.cfg");
         mklink(root, "dangling", "/nope");
-        ASSERT_EQ(mkfifo(strcat(strcpy((char[512]){0}, root), "/var/fifo"), 0644), 0);
+        ASSERT_EQ(mkfifo(strcat(strcpy((char[512]){ 0 }, root), "/var/fifo"), 0644), 0);
         /* A chain of 41 links: one more than Linux follows. */
         for (int i = 0; i < 41; i++) {
                 char n[32], t[32];

@@ -84,9 +84,9 @@ static void test_utf8(void)
 
         ASSERT_TRUE(utf8_is_valid_n("héllo ✓ 😀", strlen("héllo ✓ 😀")));
         ASSERT_FALSE(utf8_is_valid_n("\xff", 1));
-        ASSERT_FALSE(utf8_is_valid_n("\xc0\xaf", 2));           /* overlong '/' */
-        ASSERT_FALSE(utf8_is_valid_n("\xed\xa0\x80", 3));       /* surrogate */
-        ASSERT_FALSE(utf8_is_valid_n("\xf4\x90\x80\x80", 4));   /* > U+10FFFF */
+        ASSERT_FALSE(utf8_is_valid_n("\xc0\xaf", 2));         /* overlong '/' */
+        ASSERT_FALSE(utf8_is_valid_n("\xed\xa0\x80", 3));     /* surrogate */
+        ASSERT_FALSE(utf8_is_valid_n("\xf4\x90\x80\x80", 4)); /* > U+10FFFF */
         ASSERT_FALSE(utf8_is_valid_n("a\0b", 3));
         s1 = utf8_sanitize_n("a\xffz", 3);
         ASSERT_STREQ(s1, "a\xef\xbf\xbdz");
@@ -114,13 +114,14 @@ static void test_env_file(void)
                                    "if [ -f /etc/foo ]; then\n"
                                    "  echo hi\n"
                                    "fi\n";
-        static const char cfg[] = "GRUB_CMDLINE_LINUX_DEFAULT=\"console=tty1 console=ttyS0\"\n"
-                                  "export GRUB_CMDLINE_LINUX=\"$GRUB_CMDLINE_LINUX apparmor=1 ${X}security=apparmor\"\n"
-                                  "GRUB_TIMEOUT=0 # inline comment\n"
-                                  "Q='it'\"'\"'s'\n"
-                                  "ML=\"line1\nline2\"\n"
-                                  "ESC=\"a\\\"b\\$c\"\n"
-                                  "UNTERMINATED=\"oops\n";
+        static const char cfg[] =
+                "GRUB_CMDLINE_LINUX_DEFAULT=\"console=tty1 console=ttyS0\"\n"
+                "export GRUB_CMDLINE_LINUX=\"$GRUB_CMDLINE_LINUX apparmor=1 ${X}security=apparmor\"\n"
+                "GRUB_TIMEOUT=0 # inline comment\n"
+                "Q='it'\"'\"'s'\n"
+                "ML=\"line1\nline2\"\n"
+                "ESC=\"a\\\"b\\$c\"\n"
+                "UNTERMINATED=\"oops\n";
         _cleanup_strv_free_ char **env = NULL;
         size_t unparsed = 0;
 

@@ -7,7 +7,7 @@
 #include "shared/strv.h"
 #include "tests.h"
 
-#define PATH(...) ((const char *const[]){__VA_ARGS__, NULL})
+#define PATH(...) ((const char *const[]){ __VA_ARGS__, NULL })
 
 /* /etc/containerd/config.toml as AKS writes it on Ubuntu 22.04 with containerd 1.7 (version 2),
  * from Azure/AgentBaker aks-node-controller/parser/templates/containerd.toml.gtpl rendered for a

@@ -39,7 +39,7 @@ static char *load_bad(const char *yaml, size_t size)
 
 static void test_empty(void)
 {
-        static const char *const empties[] = {"", "# nothing here\n", "---\n", "--- ~\n", "\n\n"};
+        static const char *const empties[] = { "", "# nothing here\n", "---\n", "--- ~\n", "\n\n" };
 
         for (size_t i = 0; i < ELEMENTSOF(empties); i++) {
                 json_object *tree = NULL;
