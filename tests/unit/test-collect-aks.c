@@ -117,11 +117,6 @@ static bool has_finding(GuestTree *t, const char *key)
         return inventory_has_finding(t->inv, key) > 0;
 }
 
-static const char *arr_str(json_object *arr, size_t i)
-{
-        return json_object_get_string(json_object_array_get_idx(arr, i));
-}
-
 static void test_full_node(void)
 {
         GuestTree t;
@@ -176,12 +171,11 @@ static void test_full_node(void)
         ASSERT_STREQ(json_get_str(k, "unit"), "/etc/systemd/system/kubelet.service");
         cached = json_get(k, "cached_versions");
         ASSERT_EQ(json_object_array_length(cached), 3);
-        ASSERT_STREQ(arr_str(cached, 0), "1.9.2");
-        ASSERT_STREQ(arr_str(cached, 1), "1.33.5");
-        ASSERT_STREQ(arr_str(cached, 2), "1.34.4");
+        ASSERT_STREQ(jstr(cached, "0"), "1.9.2");
+        ASSERT_STREQ(jstr(cached, "1"), "1.33.5");
+        ASSERT_STREQ(jstr(cached, "2"), "1.34.4");
         ASSERT_EQ(json_object_array_length(json_get(k, "dropins")), 2);
-        ASSERT_STREQ(arr_str(json_get(k, "dropins"), 0),
-                     "/etc/systemd/system/kubelet.service.d/10-componentconfig.conf");
+        ASSERT_STREQ(jstr(k, "dropins.0"), "/etc/systemd/system/kubelet.service.d/10-componentconfig.conf");
         ASSERT_STREQ(json_get_str(json_get(k, "flags"), "KUBELET_REGISTER_SCHEDULABLE"), "true");
         ASSERT_TRUE(
                 strstr(json_get_str(json_get(k, "flags"), "KUBELET_FLAGS"), "--max-pods=110 --tls-private"));
@@ -206,7 +200,7 @@ static void test_full_node(void)
         ASSERT_TRUE(json_get_bool(cfg, "systemd_cgroup", false));
         ASSERT_STREQ(json_get_str(cfg, "default_runtime_name"), "runc");
         ASSERT_EQ(json_object_array_length(json_get(cfg, "runtimes")), 2);
-        ASSERT_STREQ(arr_str(json_get(cfg, "runtimes"), 1), "untrusted");
+        ASSERT_STREQ(jstr(cfg, "runtimes.1"), "untrusted");
         ASSERT_NULL(json_get(cfg, "snapshotter"));
         ASSERT_EQ(json_object_array_length(json_get(cfg, "config_imports")), 0);
         ASSERT_STREQ(json_get_str(json_get(aks, "runc"), "version"), "1.4.0-ubuntu22.04u2");
@@ -214,17 +208,17 @@ static void test_full_node(void)
 
         files = json_get(aks, "kubernetes_files");
         ASSERT_EQ(json_object_array_length(files), 7);
-        ASSERT_STREQ(arr_str(files, 0), "/etc/kubernetes/azure.json");
-        ASSERT_STREQ(arr_str(files, 1), "/etc/kubernetes/certs");
-        ASSERT_STREQ(arr_str(files, 2), "/etc/kubernetes/certs/ca.crt");
-        ASSERT_STREQ(arr_str(files, 4), "/etc/kubernetes/link");
+        ASSERT_STREQ(jstr(files, "0"), "/etc/kubernetes/azure.json");
+        ASSERT_STREQ(jstr(files, "1"), "/etc/kubernetes/certs");
+        ASSERT_STREQ(jstr(files, "2"), "/etc/kubernetes/certs/ca.crt");
+        ASSERT_STREQ(jstr(files, "4"), "/etc/kubernetes/link");
         ASSERT_FALSE(json_get_bool(aks, "kubernetes_files_truncated", true));
 
         ASSERT_TRUE(json_get_bool(json_get(aks, "vhd_build"), "present", false));
         ASSERT_STREQ(json_get_str(json_get(aks, "vhd_build"), "started"), "Mon Mar 30 06:12:01 UTC 2026");
         ASSERT_EQ(json_object_array_length(json_get(json_get(aks, "cni"), "bin_dir_entries")), 3);
-        ASSERT_STREQ(arr_str(json_get(json_get(aks, "cni"), "bin_dir_entries"), 0), "azure-vnet");
-        ASSERT_STREQ(arr_str(json_get(json_get(aks, "cni"), "conf_files"), 0), "10-azure.conflist");
+        ASSERT_STREQ(jstr(aks, "cni.bin_dir_entries.0"), "azure-vnet");
+        ASSERT_STREQ(jstr(aks, "cni.conf_files.0"), "10-azure.conflist");
 
         comp = json_get(aks, "components");
         ASSERT_EQ(json_object_array_length(comp), 6);
@@ -377,7 +371,7 @@ static void test_kubernetes_files_limits(void)
         aks = run(&t);
         files = json_get(aks, "kubernetes_files");
         ASSERT_EQ(json_object_array_length(files), 6);
-        ASSERT_STREQ(arr_str(files, 5), "/etc/kubernetes/1/2/3/4/5/6");
+        ASSERT_STREQ(jstr(files, "5"), "/etc/kubernetes/1/2/3/4/5/6");
         ASSERT_TRUE(json_get_bool(aks, "is_node", false));
         tree_free(&t);
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Unit tests for src/inspect/collect-apt.c on guest trees built in a temporary directory. */
-#include "config-tree.h"
+#include "guest-tree.h"
 
 /* An AKS Ubuntu 22.04 node: cloud-init's sources.list (abridged) and the list
  * packages-microsoft-prod installs (Azure/AgentBaker installDeps, updateAptWithMicrosoftPkg). */
@@ -19,34 +19,33 @@ static const char microsoft_prod_list[] =
 
 static void test_aks_jammy(void)
 {
-        char root[64];
+        GuestTree t;
         Inventory *inv;
         json_object *cfg, *s;
 
-        tree_new(root, sizeof(root));
-        tree_write(root, "etc/apt/sources.list", sources_list);
-        tree_write(root, "etc/apt/sources.list.d/microsoft-prod.list", microsoft_prod_list);
-        tree_write(root, "etc/apt/sources.list.d/deadsnakes-ubuntu-ppa-jammy.list",
-                   "deb https://ppa.launchpadcontent.net/deadsnakes/ppa/ubuntu/ jammy main\n"
-                   "deb stable main\n");
-        tree_write(root, "etc/apt/sources.list.d/docker.sources",
-                   "Types: deb\nURIs: https://download.docker.com/linux/ubuntu\nSuites: jammy\n"
-                   "Components: stable\nSigned-By: /etc/apt/keyrings/docker.asc\nEnabled: no\n");
+        tree_new(&t);
+        tree_file(&t, "etc/apt/sources.list", sources_list);
+        tree_file(&t, "etc/apt/sources.list.d/microsoft-prod.list", microsoft_prod_list);
+        tree_file(&t, "etc/apt/sources.list.d/deadsnakes-ubuntu-ppa-jammy.list",
+                  "deb https://ppa.launchpadcontent.net/deadsnakes/ppa/ubuntu/ jammy main\n"
+                  "deb stable main\n");
+        tree_file(&t, "etc/apt/sources.list.d/docker.sources",
+                  "Types: deb\nURIs: https://download.docker.com/linux/ubuntu\nSuites: jammy\n"
+                  "Components: stable\nSigned-By: /etc/apt/keyrings/docker.asc\nEnabled: no\n");
         /* Names apt ignores. */
-        tree_write(root, "etc/apt/sources.list.d/old.list.save", "deb http://x.example/ a b\n");
-        tree_write(root, "etc/apt/sources.list.d/bad name.list", "deb http://x.example/ a b\n");
-        tree_write(root, "etc/apt/sources.list.d/.hidden.list", "deb http://x.example/ a b\n");
+        tree_file(&t, "etc/apt/sources.list.d/old.list.save", "deb http://x.example/ a b\n");
+        tree_file(&t, "etc/apt/sources.list.d/bad name.list", "deb http://x.example/ a b\n");
+        tree_file(&t, "etc/apt/sources.list.d/.hidden.list", "deb http://x.example/ a b\n");
         /* AgentBaker's apt pinning file, and fragments. */
-        tree_write(root, "etc/apt/preferences", "Package: *\nPin: release o=Ubuntu\nPin-Priority: 500\n");
-        tree_write(root, "etc/apt/preferences.d/nvidia.pref",
-                   "Package: *\nPin: origin x\nPin-Priority: 600\n");
-        tree_write(root, "etc/apt/preferences.d/nopin", "Package: a\nPin: version 1\nPin-Priority: 1001\n");
-        tree_write(root, "etc/apt/preferences.d/backup.bak", "x\n");
-        tree_write(root, "etc/apt/trusted.gpg.d/microsoft.gpg", "\x99\x01");
-        tree_write(root, "etc/apt/trusted.gpg.d/ubuntu-keyring-2018-archive.gpg", "\x99\x02");
-        tree_write(root, "etc/apt/keyrings/docker.asc", "-----BEGIN PGP PUBLIC KEY BLOCK-----\n");
+        tree_file(&t, "etc/apt/preferences", "Package: *\nPin: release o=Ubuntu\nPin-Priority: 500\n");
+        tree_file(&t, "etc/apt/preferences.d/nvidia.pref", "Package: *\nPin: origin x\nPin-Priority: 600\n");
+        tree_file(&t, "etc/apt/preferences.d/nopin", "Package: a\nPin: version 1\nPin-Priority: 1001\n");
+        tree_file(&t, "etc/apt/preferences.d/backup.bak", "x\n");
+        tree_file(&t, "etc/apt/trusted.gpg.d/microsoft.gpg", "\x99\x01");
+        tree_file(&t, "etc/apt/trusted.gpg.d/ubuntu-keyring-2018-archive.gpg", "\x99\x02");
+        tree_file(&t, "etc/apt/keyrings/docker.asc", "-----BEGIN PGP PUBLIC KEY BLOCK-----\n");
 
-        inv = tree_collect(root, collect_apt);
+        inv = tree_collect(&t, collect_apt);
         cfg = jpath(inv->root, "config");
         ASSERT_EQ(jlen(cfg, "apt_sources"), 6);
 
@@ -103,35 +102,34 @@ static void test_aks_jammy(void)
         ASSERT_STREQ(jstr(cfg, "apt_keyrings.0"), "/etc/apt/keyrings/docker.asc");
         ASSERT_STREQ(jstr(cfg, "apt_keyrings.1"), "/etc/apt/trusted.gpg.d/microsoft.gpg");
 
-        inventory_free(inv);
-        tree_remove(root);
+        tree_free(&t);
 }
 
 static void test_noble(void)
 {
-        char root[64];
+        GuestTree t;
         Inventory *inv;
         json_object *cfg;
 
-        tree_new(root, sizeof(root));
-        tree_write(root, "etc/apt/sources.list",
-                   "# Ubuntu sources have moved to /etc/apt/sources.list.d/ubuntu.sources\n");
-        tree_write(root, "etc/apt/sources.list.d/ubuntu.sources",
-                   "Types: deb\n"
-                   "URIs: http://azure.archive.ubuntu.com/ubuntu/\n"
-                   "Suites: noble noble-updates noble-backports\n"
-                   "Components: main universe restricted multiverse\n"
-                   "Signed-By: /usr/share/keyrings/ubuntu-archive-keyring.gpg\n"
-                   "\n"
-                   "Types: deb\n"
-                   "URIs: http://azure.archive.ubuntu.com/ubuntu/\n"
-                   "Suites: noble-security\n"
-                   "Components: main universe restricted multiverse\n"
-                   "Signed-By: /usr/share/keyrings/ubuntu-archive-keyring.gpg\n");
+        tree_new(&t);
+        tree_file(&t, "etc/apt/sources.list",
+                  "# Ubuntu sources have moved to /etc/apt/sources.list.d/ubuntu.sources\n");
+        tree_file(&t, "etc/apt/sources.list.d/ubuntu.sources",
+                  "Types: deb\n"
+                  "URIs: http://azure.archive.ubuntu.com/ubuntu/\n"
+                  "Suites: noble noble-updates noble-backports\n"
+                  "Components: main universe restricted multiverse\n"
+                  "Signed-By: /usr/share/keyrings/ubuntu-archive-keyring.gpg\n"
+                  "\n"
+                  "Types: deb\n"
+                  "URIs: http://azure.archive.ubuntu.com/ubuntu/\n"
+                  "Suites: noble-security\n"
+                  "Components: main universe restricted multiverse\n"
+                  "Signed-By: /usr/share/keyrings/ubuntu-archive-keyring.gpg\n");
         /* An authenticated private mirror: the password must not reach the inventory. */
-        tree_write(root, "etc/apt/sources.list.d/private.list",
-                   "deb https://builder:hunter2@apt.corp.example/ubuntu noble main\n");
-        inv = tree_collect(root, collect_apt);
+        tree_file(&t, "etc/apt/sources.list.d/private.list",
+                  "deb https://builder:hunter2@apt.corp.example/ubuntu noble main\n");
+        inv = tree_collect(&t, collect_apt);
         cfg = jpath(inv->root, "config");
         ASSERT_EQ(jlen(cfg, "apt_sources"), 5);
         /* Files in name order: private.list, then ubuntu.sources. */
@@ -153,8 +151,7 @@ static void test_noble(void)
         ASSERT_EQ(jlen(cfg, "apt_preferences"), 0);
         ASSERT_EQ(jlen(cfg, "apt_keyrings"), 0);
         ASSERT_EQ(json_object_array_length(inv->findings), 0);
-        inventory_free(inv);
-        tree_remove(root);
+        tree_free(&t);
 }
 
 int main(void)

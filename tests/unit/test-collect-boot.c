@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "collect-tree.h"
+#include "guest-tree.h"
 
 /* Ubuntu 22.04's /etc/default/grub (grub2-common), as on AKS images. */
 static const char etc_default_grub[] = "# If you change this file, run 'update-grub' afterwards to update\n"
@@ -43,72 +43,65 @@ static const char aks_cis_cfg[] =
         "GRUB_CMDLINE_LINUX=\"$GRUB_CMDLINE_LINUX apparmor=1 security=apparmor\"\n";
 
 /* An AKS Ubuntu root: kernels, GRUB for BIOS and EFI, the ESP content at /boot/efi. */
-static void make_ubuntu_root(const char *root, bool with_esp)
+static void make_ubuntu_root(GuestTree *t, bool with_esp)
 {
-        tree_file(root, "/etc/default/grub", etc_default_grub);
-        tree_file(root, "/etc/default/grub.d/40-force-partuuid.cfg",
+        tree_file(t, "/etc/default/grub", etc_default_grub);
+        tree_file(t, "/etc/default/grub.d/40-force-partuuid.cfg",
                   "# Force the root device to be the PARTUUID\n"
                   "GRUB_FORCE_PARTUUID=6f2a6e4c-1b1e-4b59-8f0b-2f3d9f0c1a01\n");
-        tree_file(root, "/etc/default/grub.d/50-cloudimg-settings.cfg", cloudimg_cfg);
-        tree_file(root, "/etc/default/grub.d/99-aks-cis.cfg", aks_cis_cfg);
-        tree_file(root, "/etc/default/grub.d/README", "GRUB_TIMEOUT=99\n"); /* not *.cfg: not sourced */
+        tree_file(t, "/etc/default/grub.d/50-cloudimg-settings.cfg", cloudimg_cfg);
+        tree_file(t, "/etc/default/grub.d/99-aks-cis.cfg", aks_cis_cfg);
+        tree_file(t, "/etc/default/grub.d/README", "GRUB_TIMEOUT=99\n"); /* not *.cfg: not sourced */
 
-        tree_file(root, "/boot/vmlinuz-5.15.0-1102-azure", "kernel");
-        tree_file(root, "/boot/initrd.img-5.15.0-1102-azure", "initrd");
-        tree_file(root, "/boot/vmlinuz-5.15.0-1098-azure", "kernel");
-        tree_file(root, "/boot/config-5.15.0-1102-azure", "CONFIG_X=y\n");
-        tree_link(root, "/boot/vmlinuz", "vmlinuz-5.15.0-1102-azure");
-        tree_link(root, "/boot/vmlinuz.old", "vmlinuz-5.15.0-1098-azure");
-        tree_dir(root, "/usr/lib/modules/5.15.0-1102-azure/kernel");
-        tree_link(root, "/lib", "usr/lib");
-        tree_file(root, "/boot/grub/grub.cfg", "set default=0\n");
-        tree_dir(root, "/boot/grub/i386-pc");
-        tree_dir(root, "/boot/grub/x86_64-efi");
-        tree_dir(root, "/boot/efi");
+        tree_file(t, "/boot/vmlinuz-5.15.0-1102-azure", "kernel");
+        tree_file(t, "/boot/initrd.img-5.15.0-1102-azure", "initrd");
+        tree_file(t, "/boot/vmlinuz-5.15.0-1098-azure", "kernel");
+        tree_file(t, "/boot/config-5.15.0-1102-azure", "CONFIG_X=y\n");
+        tree_link(t, "/boot/vmlinuz", "vmlinuz-5.15.0-1102-azure");
+        tree_link(t, "/boot/vmlinuz.old", "vmlinuz-5.15.0-1098-azure");
+        tree_dir(t, "/usr/lib/modules/5.15.0-1102-azure/kernel");
+        tree_link(t, "/lib", "usr/lib");
+        tree_file(t, "/boot/grub/grub.cfg", "set default=0\n");
+        tree_dir(t, "/boot/grub/i386-pc");
+        tree_dir(t, "/boot/grub/x86_64-efi");
+        tree_dir(t, "/boot/efi");
         if (with_esp)
-                tree_dir(root, "/boot/efi/EFI");
+                tree_dir(t, "/boot/efi/EFI");
 }
 
-/* The ESP of an Ubuntu image: shim, GRUB, MOK manager and the removable-media fallback. */
-static void make_esp(const char *esp)
+/* The ESP of an Ubuntu image, in directory dir of t: shim, GRUB, MOK manager and the removable-media
+ * fallback. */
+static void make_esp(GuestTree *t, const char *dir)
 {
-        tree_file(esp, "/EFI/ubuntu/shimx64.efi", "MZ");
-        tree_file(esp, "/EFI/ubuntu/grubx64.efi", "MZ");
-        tree_file(esp, "/EFI/ubuntu/mmx64.efi", "MZ");
-        tree_file(esp, "/EFI/ubuntu/grub.cfg", "search.fs_uuid ...\n");
-        tree_file(esp, "/EFI/BOOT/BOOTX64.EFI", "MZ");
-        tree_file(esp, "/EFI/BOOT/fbx64.efi", "MZ");
-        tree_file(esp, "/EFI/BOOT/deeper/notscanned.efi", "MZ");
-}
+        static const char *const files[][2] = {
+                { "EFI/ubuntu/shimx64.efi", "MZ" },
+                { "EFI/ubuntu/grubx64.efi", "MZ" },
+                { "EFI/ubuntu/mmx64.efi", "MZ" },
+                { "EFI/ubuntu/grub.cfg", "search.fs_uuid ...\n" },
+                { "EFI/BOOT/BOOTX64.EFI", "MZ" },
+                { "EFI/BOOT/fbx64.efi", "MZ" },
+                { "EFI/BOOT/deeper/notscanned.efi", "MZ" },
+        };
+        char p[PATH_MAX];
 
-static Inventory *run_boot(Guest *g, const DiskLayout *layout)
-{
-        Inventory *inv = NULL;
-        InspectContext c;
-
-        ASSERT_OK(inventory_new(&inv));
-        c = (InspectContext){ .guest = g, .inv = inv, .layout = layout };
-        ASSERT_OK(collect_boot(&c));
-        return inv;
+        for (size_t i = 0; i < ELEMENTSOF(files); i++) {
+                ASSERT_TRUE((size_t) snprintf(p, sizeof(p), "%s/%s", dir, files[i][0]) < sizeof(p));
+                tree_file(t, p, files[i][1]);
+        }
 }
 
 static void test_root_ubuntu(void)
 {
-        char *root = tree_new();
-        Guest *g;
+        GuestTree t;
         Inventory *inv;
         json_object *boot, *esp, *k, *grub;
         const char *detail = NULL;
 
-        make_ubuntu_root(root, true);
-        {
-                /* With --root, the ESP is whatever is mounted at /boot/efi: here, part of the tree. */
-                char esp_root[4096];
-                snprintf(esp_root, sizeof(esp_root), "%s/boot/efi", root);
-                make_esp(esp_root);
-        }
-        g = tree_guest(root);
-        inv = run_boot(g, NULL);
+        tree_new(&t);
+        make_ubuntu_root(&t, true);
+        /* With --root, the ESP is whatever is mounted at /boot/efi: here, part of the tree. */
+        make_esp(&t, "/boot/efi");
+        inv = tree_collect(&t, collect_boot);
         boot = json_get(inv->root, "boot");
 
         ASSERT_STREQ(json_get_str(boot, "firmware"), "hybrid");
@@ -118,26 +111,26 @@ static void test_root_ubuntu(void)
         esp = json_get(boot, "esp");
         ASSERT_STREQ(json_get_str(esp, "mounted_at"), "/boot/efi");
         ASSERT_NULL(json_get(esp, "partition"));
-        ASSERT_EQ(json_len(json_get(esp, "loaders")), 5);
-        ASSERT_STREQ(json_object_get_string(json_at(json_get(esp, "loaders"), 0)), "/EFI/BOOT/BOOTX64.EFI");
-        ASSERT_STREQ(json_object_get_string(json_at(json_get(esp, "loaders"), 1)), "/EFI/BOOT/fbx64.efi");
-        ASSERT_STREQ(json_object_get_string(json_at(json_get(esp, "loaders"), 4)),
-                     "/EFI/ubuntu/shimx64.efi");
+        ASSERT_EQ(jlen(esp, "loaders"), 5);
+        ASSERT_STREQ(jstr(esp, "loaders.0"), "/EFI/BOOT/BOOTX64.EFI");
+        ASSERT_STREQ(jstr(esp, "loaders.1"), "/EFI/BOOT/fbx64.efi");
+        ASSERT_STREQ(jstr(esp, "loaders.4"), "/EFI/ubuntu/shimx64.efi");
 
-        ASSERT_EQ(json_len(json_get(boot, "kernels")), 2);
-        k = json_at(json_get(boot, "kernels"), 0);
+        ASSERT_EQ(jlen(boot, "kernels"), 2);
+        k = jat(json_get(boot, "kernels"), 0);
         ASSERT_STREQ(json_get_str(k, "version"), "5.15.0-1098-azure");
         ASSERT_STREQ(json_get_str(k, "image"), "/boot/vmlinuz-5.15.0-1098-azure");
         ASSERT_NULL(json_get(k, "initrd"));
         ASSERT_FALSE(json_get_bool(k, "modules", true));
-        k = json_at(json_get(boot, "kernels"), 1);
+        k = jat(json_get(boot, "kernels"), 1);
         ASSERT_STREQ(json_get_str(k, "initrd"), "/boot/initrd.img-5.15.0-1102-azure");
         ASSERT_TRUE(json_get_bool(k, "modules", false));
         ASSERT_STREQ(json_get_str(boot, "default_kernel"), "5.15.0-1102-azure");
-        ASSERT_EQ(count_findings(inv, "boot.initrd.missing", &detail), 1);
+        ASSERT_EQ(count_findings(inv, "boot.initrd.missing"), 1);
+        detail = jstr(find_finding(inv, "boot.initrd.missing"), "detail");
         ASSERT_TRUE(strstr(detail, "5.15.0-1098-azure") != NULL);
-        ASSERT_EQ(count_findings(inv, "boot.kernel.missing", NULL), 0);
-        ASSERT_EQ(count_findings(inv, "boot.esp.missing", NULL), 0);
+        ASSERT_EQ(count_findings(inv, "boot.kernel.missing"), 0);
+        ASSERT_EQ(count_findings(inv, "boot.esp.missing"), 0);
 
         /* update-grub's order: /etc/default/grub, then grub.d in name order; later wins, $VAR expands. */
         ASSERT_STREQ(json_get_str(boot, "cmdline"),
@@ -149,20 +142,17 @@ static void test_root_ubuntu(void)
         ASSERT_STREQ(json_get_str(grub, "default"), "0");
         ASSERT_STREQ(json_get_str(grub, "config"), "/boot/grub/grub.cfg");
         ASSERT_EQ(json_get_int(grub, "unparsed", -1), 1); /* the GRUB_DISTRIBUTOR command substitution */
-        ASSERT_EQ(json_len(json_get(grub, "sources")), 4);
-        ASSERT_STREQ(json_object_get_string(json_at(json_get(grub, "sources"), 0)), "/etc/default/grub");
-        ASSERT_STREQ(json_object_get_string(json_at(json_get(grub, "sources"), 3)),
-                     "/etc/default/grub.d/99-aks-cis.cfg");
-        ASSERT_TRUE(json_strv_has(json_get(grub, "platforms"), "i386-pc"));
-        ASSERT_TRUE(json_strv_has(json_get(grub, "platforms"), "x86_64-efi"));
+        ASSERT_EQ(jlen(grub, "sources"), 4);
+        ASSERT_STREQ(jstr(grub, "sources.0"), "/etc/default/grub");
+        ASSERT_STREQ(jstr(grub, "sources.3"), "/etc/default/grub.d/99-aks-cis.cfg");
+        ASSERT_TRUE(jhas(grub, "platforms", "i386-pc"));
+        ASSERT_TRUE(jhas(grub, "platforms", "x86_64-efi"));
         ASSERT_STREQ(json_get_str(json_get(grub, "variables"), "GRUB_FORCE_PARTUUID"),
                      "6f2a6e4c-1b1e-4b59-8f0b-2f3d9f0c1a01");
         ASSERT_STREQ(json_get_str(json_get(grub, "variables"), "GRUB_TERMINAL"), "console");
         ASSERT_NULL(json_get(json_get(grub, "variables"), "GRUB_DISTRIBUTOR"));
 
-        inventory_free(inv);
-        guest_free(g);
-        tree_free(root);
+        tree_free(&t);
 }
 
 /* A GPT disk as AKS gen2 images have it: root 1, BIOS boot 14, ESP 15 mounted at /boot/efi. */
@@ -202,166 +192,156 @@ static void add_mount(Inventory *inv, const char *point, int partition)
 
 static void test_image_gpt(void)
 {
-        char *root = tree_new(), *esp = tree_new();
+        GuestTree t, esp;
         DiskLayout *d = gpt_layout(true, true);
-        Inventory *inv = NULL;
-        Guest *g;
-        InspectContext c;
+        Inventory *inv;
         json_object *boot;
 
-        make_ubuntu_root(root, false);
-        make_esp(esp);
-        g = tree_guest(root);
-        tree_mount(g, esp, "/boot/efi");
-        ASSERT_OK(inventory_new(&inv));
+        tree_new(&t);
+        tree_new(&esp);
+        make_ubuntu_root(&t, false);
+        make_esp(&esp, "");
+        t.layout = d;
+        tree_open(&t);
+        tree_mount(&t, &esp, "/boot/efi");
+        inv = t.inv;
         add_mount(inv, "/", 1);
         add_mount(inv, "/boot/efi", 15);
-        c = (InspectContext){ .guest = g, .inv = inv, .layout = d };
-        ASSERT_OK(collect_boot(&c));
+        ASSERT_OK(collect_boot(&t.ctx));
 
         boot = json_get(inv->root, "boot");
         ASSERT_STREQ(json_get_str(boot, "firmware"), "hybrid");
         ASSERT_EQ(json_get_int(json_get(boot, "esp"), "partition", -1), 15);
         ASSERT_STREQ(json_get_str(json_get(boot, "esp"), "mounted_at"), "/boot/efi");
-        ASSERT_EQ(json_len(json_get(json_get(boot, "esp"), "loaders")), 5);
+        ASSERT_EQ(jlen(boot, "esp.loaders"), 5);
         ASSERT_EQ(json_get_int(boot, "bios_boot_partition", -1), 14);
-        ASSERT_EQ(count_findings(inv, "boot.esp.missing", NULL), 0);
+        ASSERT_EQ(count_findings(inv, "boot.esp.missing"), 0);
 
-        inventory_free(inv);
-        guest_free(g);
         disk_layout_free(d);
-        tree_free(root);
-        tree_free(esp);
+        tree_free(&t);
+        tree_free(&esp);
 }
 
 static void test_image_esp_unmounted(void)
 {
-        char *root = tree_new();
+        GuestTree t;
         DiskLayout *d = gpt_layout(true, true);
-        Guest *g;
         Inventory *inv;
         json_object *boot;
         const char *detail = NULL;
 
+        tree_new(&t);
         /* fstab does not mount the ESP: nothing on it can be read. */
-        make_ubuntu_root(root, false);
-        g = tree_guest(root);
-        inv = run_boot(g, d);
+        make_ubuntu_root(&t, false);
+        t.layout = d;
+        inv = tree_collect(&t, collect_boot);
         boot = json_get(inv->root, "boot");
         ASSERT_STREQ(json_get_str(boot, "firmware"), "bios");
         ASSERT_NULL(json_get(json_get(boot, "esp"), "mounted_at"));
         ASSERT_EQ(json_get_int(json_get(boot, "esp"), "partition", -1), 15);
-        ASSERT_EQ(count_findings(inv, "boot.esp.missing", &detail), 1);
+        ASSERT_EQ(count_findings(inv, "boot.esp.missing"), 1);
+        detail = jstr(find_finding(inv, "boot.esp.missing"), "detail");
         ASSERT_TRUE(strstr(detail, "partition 15") != NULL);
 
-        inventory_free(inv);
-        guest_free(g);
         disk_layout_free(d);
-        tree_free(root);
+        tree_free(&t);
 }
 
 static void test_image_no_esp_no_kernel(void)
 {
-        char *root = tree_new();
+        GuestTree t;
         DiskLayout *d = gpt_layout(false, true);
-        Guest *g;
         Inventory *inv;
         json_object *boot;
 
-        tree_dir(root, "/etc");
-        tree_dir(root, "/boot");
-        tree_dir(root, "/lib/modules/5.15.0-1090-azure");
-        g = tree_guest(root);
-        inv = run_boot(g, d);
+        tree_new(&t);
+        tree_dir(&t, "/etc");
+        tree_dir(&t, "/boot");
+        tree_dir(&t, "/lib/modules/5.15.0-1090-azure");
+        t.layout = d;
+        inv = tree_collect(&t, collect_boot);
         boot = json_get(inv->root, "boot");
         ASSERT_STREQ(json_get_str(boot, "firmware"), "bios");
         ASSERT_NULL(json_get(boot, "bootloader"));
         ASSERT_FALSE(json_get_bool(boot, "secure_boot_chain", true));
         ASSERT_NULL(json_get(boot, "cmdline"));
         ASSERT_NULL(json_get(boot, "default_kernel"));
-        ASSERT_EQ(json_len(json_get(json_get(boot, "grub"), "sources")), 0);
-        ASSERT_EQ(json_len(json_get(boot, "kernels")), 1);
-        ASSERT_EQ(count_findings(inv, "boot.esp.missing", NULL), 1);
-        ASSERT_EQ(count_findings(inv, "boot.kernel.missing", NULL), 1);
-        ASSERT_EQ(count_findings(inv, "boot.initrd.missing", NULL), 0);
+        ASSERT_EQ(jlen(boot, "grub.sources"), 0);
+        ASSERT_EQ(jlen(boot, "kernels"), 1);
+        ASSERT_EQ(count_findings(inv, "boot.esp.missing"), 1);
+        ASSERT_EQ(count_findings(inv, "boot.kernel.missing"), 1);
+        ASSERT_EQ(count_findings(inv, "boot.initrd.missing"), 0);
 
-        inventory_free(inv);
-        guest_free(g);
         disk_layout_free(d);
-        tree_free(root);
+        tree_free(&t);
 }
 
 static void test_image_mbr(void)
 {
-        char *root = tree_new();
+        GuestTree t;
         DiskLayout *d = calloc(1, sizeof(DiskLayout));
         Partition p = {
                 .number = 1, .type = strdup("0x83"), .bootable = true, .fs = { .type = strdup("ext4") }
         };
-        Guest *g;
         Inventory *inv;
 
+        tree_new(&t);
         ASSERT_NOT_NULL(d);
         d->label = strdup("dos");
         ASSERT_OK(disk_layout_add(d, &p));
-        tree_file(root, "/boot/vmlinuz-4.15.0-1113-azure", "k");
-        tree_file(root, "/boot/initrd.img-4.15.0-1113-azure", "i");
-        tree_file(root, "/boot/grub/grub.cfg", "x");
-        tree_dir(root, "/boot/grub/i386-pc");
-        g = tree_guest(root);
-        inv = run_boot(g, d);
+        tree_file(&t, "/boot/vmlinuz-4.15.0-1113-azure", "k");
+        tree_file(&t, "/boot/initrd.img-4.15.0-1113-azure", "i");
+        tree_file(&t, "/boot/grub/grub.cfg", "x");
+        tree_dir(&t, "/boot/grub/i386-pc");
+        t.layout = d;
+        inv = tree_collect(&t, collect_boot);
         ASSERT_STREQ(json_get_str(json_get(inv->root, "boot"), "firmware"), "bios");
-        ASSERT_EQ(count_findings(inv, "boot.esp.missing", NULL), 0);
-        ASSERT_EQ(count_findings(inv, "boot.kernel.missing", NULL), 0);
+        ASSERT_EQ(count_findings(inv, "boot.esp.missing"), 0);
+        ASSERT_EQ(count_findings(inv, "boot.kernel.missing"), 0);
 
-        inventory_free(inv);
-        guest_free(g);
         disk_layout_free(d);
-        tree_free(root);
+        tree_free(&t);
 }
 
 static void test_root_systemd_boot(void)
 {
-        char *root = tree_new();
-        Guest *g;
+        GuestTree t;
         Inventory *inv;
         json_object *boot;
 
-        tree_file(root, "/boot/efi/loader/loader.conf", "default arch.conf\n");
-        tree_file(root, "/boot/efi/EFI/systemd/systemd-bootx64.efi", "MZ");
-        tree_file(root, "/boot/vmlinuz-6.6.96.2-2.azl3", "k");
-        tree_file(root, "/boot/initramfs-6.6.96.2-2.azl3.img", "i");
+        tree_new(&t);
+        tree_file(&t, "/boot/efi/loader/loader.conf", "default arch.conf\n");
+        tree_file(&t, "/boot/efi/EFI/systemd/systemd-bootx64.efi", "MZ");
+        tree_file(&t, "/boot/vmlinuz-6.6.96.2-2.azl3", "k");
+        tree_file(&t, "/boot/initramfs-6.6.96.2-2.azl3.img", "i");
         /* Hostile: a huge, binary /etc/default/grub is too large to read; odd names in /boot. */
         {
                 size_t big = CONFIG_FILE_MAX + 1;
                 char *junk = malloc(big);
                 ASSERT_NOT_NULL(junk);
                 memset(junk, 0, big);
-                tree_file_n(root, "/etc/default/grub", junk, big);
+                tree_file_n(&t, "/etc/default/grub", junk, big);
                 free(junk);
         }
         {
                 static const char cfg[] = "GRUB_CMDLINE_LINUX=\"a\0b\" \n\xff\xfe=1\nGRUB_TIMEOUT=abc\n";
-                tree_file_n(root, "/etc/default/grub.d/x.cfg", cfg, sizeof(cfg) - 1);
+                tree_file_n(&t, "/etc/default/grub.d/x.cfg", cfg, sizeof(cfg) - 1);
         }
-        tree_file(root, "/boot/vmlinuz-\xff\xfe", "k");
-        g = tree_guest(root);
-        inv = run_boot(g, NULL);
+        tree_file(&t, "/boot/vmlinuz-\xff\xfe", "k");
+        inv = tree_collect(&t, collect_boot);
         boot = json_get(inv->root, "boot");
         ASSERT_STREQ(json_get_str(boot, "firmware"), "uefi");
         ASSERT_STREQ(json_get_str(boot, "bootloader"), "systemd-boot");
         ASSERT_FALSE(json_get_bool(boot, "secure_boot_chain", true));
-        ASSERT_EQ(json_len(json_get(boot, "kernels")), 2);
-        ASSERT_STREQ(json_get_str(json_at(json_get(boot, "kernels"), 0), "initrd"),
+        ASSERT_EQ(jlen(boot, "kernels"), 2);
+        ASSERT_STREQ(json_get_str(jat(json_get(boot, "kernels"), 0), "initrd"),
                      "/boot/initramfs-6.6.96.2-2.azl3.img");
-        ASSERT_EQ(count_findings(inv, "inspect.file.too-large", NULL), 1);
-        ASSERT_EQ(json_len(json_get(json_get(boot, "grub"), "sources")), 1);
+        ASSERT_EQ(count_findings(inv, "inspect.file.too-large"), 1);
+        ASSERT_EQ(jlen(boot, "grub.sources"), 1);
         ASSERT_NULL(json_get(json_get(boot, "grub"), "timeout"));
         ASSERT_STREQ(json_get_str(boot, "cmdline"), "a");
 
-        inventory_free(inv);
-        guest_free(g);
-        tree_free(root);
+        tree_free(&t);
 }
 
 int main(void)

@@ -2,7 +2,7 @@
 /* Unit tests for src/inspect/collect-certs.c on guest trees built in a temporary directory. */
 #include <stdlib.h>
 
-#include "config-tree.h"
+#include "guest-tree.h"
 
 /* A PEM certificate's shape (body shortened: it is counted, never parsed). */
 #define PEM_CERT                                                             \
@@ -14,28 +14,28 @@ static void test_certs(void)
 {
         /* A DER certificate is one SEQUENCE: 30 82 <len16> and exactly len bytes after the header. */
         unsigned char der[4 + 300] = { 0x30, 0x82, 0x01, 0x2c };
-        char root[64];
+        GuestTree t;
         Inventory *inv;
         json_object *cfg, *a;
 
-        tree_new(root, sizeof(root));
+        tree_new(&t);
         /* What AKS puts there: the HTTP proxy CA and the custom CAs update_certs.sh copies. */
-        tree_write(root, "usr/local/share/ca-certificates/proxyCA.crt", PEM_CERT);
-        tree_write(root, "usr/local/share/ca-certificates/certs/00000000000000cert0.crt", PEM_CERT PEM_CERT);
-        tree_write_n(root, "usr/local/share/ca-certificates/corp-root.crt", (const char *) der, sizeof(der));
-        tree_write(root, "usr/local/share/ca-certificates/notes.txt", "not a cert\n");
-        tree_write(root, "usr/local/share/ca-certificates/bundle.pem", PEM_CERT);
-        tree_write(root, "usr/local/share/ca-certificates/server.key",
-                   "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBg\n-----END PRIVATE KEY-----\n");
-        tree_write(root, "usr/local/share/ca-certificates/a/b/c/d/deep.crt", PEM_CERT);
-        tree_write(root, "usr/local/share/ca-certificates/a/b/c/d/e/too-deep.crt", PEM_CERT);
-        tree_write(root, "etc/ssl/extra/linked.crt", PEM_CERT);
-        tree_symlink(root, "usr/local/share/ca-certificates/linked.crt", "/etc/ssl/extra/linked.crt");
-        tree_symlink(root, "usr/local/share/ca-certificates/dangling.crt", "/nowhere.crt");
-        tree_symlink(root, "usr/local/share/ca-certificates/loop", ".");
-        tree_write(root, "opt/certs/00000000000000cert0.crt", PEM_CERT);
+        tree_file(&t, "usr/local/share/ca-certificates/proxyCA.crt", PEM_CERT);
+        tree_file(&t, "usr/local/share/ca-certificates/certs/00000000000000cert0.crt", PEM_CERT PEM_CERT);
+        tree_file_n(&t, "usr/local/share/ca-certificates/corp-root.crt", der, sizeof(der));
+        tree_file(&t, "usr/local/share/ca-certificates/notes.txt", "not a cert\n");
+        tree_file(&t, "usr/local/share/ca-certificates/bundle.pem", PEM_CERT);
+        tree_file(&t, "usr/local/share/ca-certificates/server.key",
+                  "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBg\n-----END PRIVATE KEY-----\n");
+        tree_file(&t, "usr/local/share/ca-certificates/a/b/c/d/deep.crt", PEM_CERT);
+        tree_file(&t, "usr/local/share/ca-certificates/a/b/c/d/e/too-deep.crt", PEM_CERT);
+        tree_file(&t, "etc/ssl/extra/linked.crt", PEM_CERT);
+        tree_link(&t, "usr/local/share/ca-certificates/linked.crt", "/etc/ssl/extra/linked.crt");
+        tree_link(&t, "usr/local/share/ca-certificates/dangling.crt", "/nowhere.crt");
+        tree_link(&t, "usr/local/share/ca-certificates/loop", ".");
+        tree_file(&t, "opt/certs/00000000000000cert0.crt", PEM_CERT);
 
-        inv = tree_collect(root, collect_certs);
+        inv = tree_collect(&t, collect_certs);
         cfg = jpath(inv->root, "config");
         a = jpath(cfg, "ca_certs");
         ASSERT_FALSE(jbool(cfg, "ca_certs_truncated"));
@@ -99,75 +99,70 @@ static void test_certs(void)
                      "/usr/local/share/ca-certificates/corp-root.crt");
         ASSERT_NULL(strstr(json_object_to_json_string(inv->root), "PRIVATE"));
 
-        inventory_free(inv);
-        tree_remove(root);
+        tree_free(&t);
 }
 
 static void test_none(void)
 {
-        char root[64];
+        GuestTree t;
         Inventory *inv;
 
-        tree_new(root, sizeof(root));
-        inv = tree_collect(root, collect_certs);
+        tree_new(&t);
+        inv = tree_collect(&t, collect_certs);
         ASSERT_EQ(jlen(inv->root, "config.ca_certs"), 0);
         ASSERT_FALSE(jbool(inv->root, "config.ca_certs_truncated"));
-        inventory_free(inv);
-        tree_remove(root);
+        tree_free(&t);
 }
 
 static void test_symlink_fanout(void)
 {
         /* Eight links to the directory itself: 8^4 paths within the depth cap, each holding the
          * file again. The walk stops at the caps instead of trying them all. */
-        char root[64];
+        GuestTree t;
         Inventory *inv;
 
-        tree_new(root, sizeof(root));
-        tree_write(root, "usr/local/share/ca-certificates/x.crt", PEM_CERT);
+        tree_new(&t);
+        tree_file(&t, "usr/local/share/ca-certificates/x.crt", PEM_CERT);
         for (int i = 0; i < 8; i++) {
                 char n[128];
                 snprintf(n, sizeof(n), "usr/local/share/ca-certificates/l%d", i);
-                tree_symlink(root, n, ".");
+                tree_link(&t, n, ".");
         }
-        inv = tree_collect(root, collect_certs);
+        inv = tree_collect(&t, collect_certs);
         ASSERT_EQ(jlen(inv->root, "config.ca_certs"), 1 + 8 + 64 + 512 + 4096);
         ASSERT_FALSE(jbool(inv->root, "config.ca_certs_truncated"));
-        inventory_free(inv);
 
         /* Twelve links: 12^4 directories. Cut at 100000 entries looked at (13 per directory),
          * before 10000 files, and said so. */
         for (int i = 8; i < 12; i++) {
                 char n[128];
                 snprintf(n, sizeof(n), "usr/local/share/ca-certificates/l%d", i);
-                tree_symlink(root, n, ".");
+                tree_link(&t, n, ".");
         }
-        inv = tree_collect(root, collect_certs);
+        inv = tree_collect(&t, collect_certs);
         ASSERT_EQ(jlen(inv->root, "config.ca_certs"), 100000 / 13 - 2);
         ASSERT_TRUE(jbool(inv->root, "config.ca_certs_truncated"));
-        inventory_free(inv);
-        tree_remove(root);
+        tree_free(&t);
 }
 
 static void test_many_files(void)
 {
-        char root[64];
+        GuestTree t;
         Inventory *inv;
 
-        tree_new(root, sizeof(root));
+        tree_new(&t);
         for (int i = 0; i < 10005; i++) {
                 char n[128];
                 snprintf(n, sizeof(n), "opt/certs/c%05d.crt", i);
-                tree_write(root, n, "x");
+                tree_file(&t, n, "x");
         }
-        inv = tree_collect(root, collect_certs);
+        inv = tree_collect(&t, collect_certs);
         ASSERT_EQ(jlen(inv->root, "config.ca_certs"), 10000);
         ASSERT_TRUE(jbool(inv->root, "config.ca_certs_truncated"));
         ASSERT_STREQ(jstr(inv->root, "config.ca_certs.9999.path"), "/opt/certs/c09999.crt");
         /* Not PEM, but /opt/certs is not what update-ca-certificates reads. */
         ASSERT_EQ(count_findings(inv, "certs.not-pem"), 0);
-        inventory_free(inv);
-        tree_remove(root);
+        tree_free(&t);
 }
 
 int main(void)

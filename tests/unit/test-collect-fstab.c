@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "collect-tree.h"
+#include "guest-tree.h"
 
 /* /etc/fstab of an AKS Ubuntu node: the cloud image's two lines, cloud-init's resource disk
  * line, and /dev/shm from AKS CIS hardening (AgentBaker cis.sh prepareTmp); then a broken line. */
@@ -34,33 +34,22 @@ static DiskLayout *aks_layout(void)
         return d;
 }
 
-static Inventory *run_fstab(const char *root, const DiskLayout *d)
-{
-        Guest *g = tree_guest(root);
-        Inventory *inv = NULL;
-        InspectContext c;
-
-        ASSERT_OK(inventory_new(&inv));
-        c = (InspectContext){ .guest = g, .inv = inv, .layout = d };
-        ASSERT_OK(collect_fstab(&c));
-        guest_free(g);
-        return inv;
-}
-
 static void test_aks(void)
 {
-        char *root = tree_new();
+        GuestTree t;
         DiskLayout *d = aks_layout();
         Inventory *inv;
         json_object *items, *e;
         const char *detail = NULL;
 
-        tree_file(root, "/etc/fstab", aks_fstab);
-        inv = run_fstab(root, d);
+        tree_new(&t);
+        tree_file(&t, "/etc/fstab", aks_fstab);
+        t.layout = d;
+        inv = tree_collect(&t, collect_fstab);
         items = json_get(json_get(inv->root, "config"), "fstab");
-        ASSERT_EQ(json_len(items), 5);
+        ASSERT_EQ(jlen(items, NULL), 5);
 
-        e = json_at(items, 0);
+        e = jat(items, 0);
         ASSERT_STREQ(json_get_str(e, "spec"), "LABEL=cloudimg-rootfs");
         ASSERT_STREQ(json_get_str(e, "file"), "/");
         ASSERT_STREQ(json_get_str(e, "vfstype"), "ext4");
@@ -72,59 +61,56 @@ static void test_aks(void)
         ASSERT_STREQ(json_get_str(e, "source_value"), "cloudimg-rootfs");
         ASSERT_EQ(json_get_int(e, "matches_partition", -1), 1);
 
-        e = json_at(items, 1);
+        e = jat(items, 1);
         ASSERT_EQ(json_get_int(e, "matches_partition", -1), 15);
 
-        e = json_at(items, 2);
+        e = jat(items, 2);
         ASSERT_STREQ(json_get_str(e, "source_kind"), "device");
         ASSERT_TRUE(json_object_is_type(json_get(e, "matches_partition"), json_type_null));
         ASSERT_EQ(json_get_int(e, "passno", -1), 2);
 
-        e = json_at(items, 3);
+        e = jat(items, 3);
         ASSERT_STREQ(json_get_str(e, "source_kind"), "other");
         ASSERT_STREQ(json_get_str(e, "file"), "/dev/shm");
         ASSERT_NULL(json_get(e, "matches_partition"));
 
-        e = json_at(items, 4);
+        e = jat(items, 4);
         ASSERT_STREQ(json_get_str(e, "source_kind"), "partuuid");
         ASSERT_EQ(json_get_int(e, "matches_partition", -1), 15);
         ASSERT_EQ(json_get_int(e, "line", -1), 7);
 
-        ASSERT_EQ(count_findings(inv, "fstab.entry.invalid", &detail), 1);
+        ASSERT_EQ(count_findings(inv, "fstab.entry.invalid"), 1);
+        detail = jstr(find_finding(inv, "fstab.entry.invalid"), "detail");
         ASSERT_TRUE(strstr(detail, "line 6") != NULL);
-        inventory_free(inv);
 
         /* With --root there is no layout: nothing matches. */
-        inv = run_fstab(root, NULL);
+        t.layout = NULL;
+        inv = tree_collect(&t, collect_fstab);
         items = json_get(json_get(inv->root, "config"), "fstab");
-        ASSERT_EQ(json_len(items), 5);
-        ASSERT_NULL(json_get(json_at(items, 0), "matches_partition"));
-        inventory_free(inv);
+        ASSERT_EQ(jlen(items, NULL), 5);
+        ASSERT_NULL(json_get(jat(items, 0), "matches_partition"));
 
         disk_layout_free(d);
-        tree_free(root);
+        tree_free(&t);
 }
 
 static void test_missing_and_hostile(void)
 {
-        char *root = tree_new();
+        GuestTree t;
         Inventory *inv;
         static const char junk[] = "\0\0\0\xff\xfe /x ext4\nUUID=\"unterminated /y\n";
 
-        tree_dir(root, "/etc");
-        inv = run_fstab(root, NULL);
-        ASSERT_EQ(json_len(json_get(json_get(inv->root, "config"), "fstab")), 0);
-        ASSERT_EQ(json_len(inv->findings), 0);
-        inventory_free(inv);
+        tree_new(&t);
+        tree_dir(&t, "/etc");
+        inv = tree_collect(&t, collect_fstab);
+        ASSERT_EQ(jlen(inv->root, "config.fstab"), 0);
+        ASSERT_EQ(jlen(inv->findings, NULL), 0);
 
-        tree_file_n(root, "/etc/fstab", junk, sizeof(junk) - 1);
-        inv = run_fstab(root, NULL);
-        ASSERT_EQ(json_len(json_get(json_get(inv->root, "config"), "fstab")), 2);
-        ASSERT_STREQ(
-                json_get_str(json_at(json_get(json_get(inv->root, "config"), "fstab"), 1), "source_value"),
-                "\"unterminated");
-        inventory_free(inv);
-        tree_free(root);
+        tree_file_n(&t, "/etc/fstab", junk, sizeof(junk) - 1);
+        inv = tree_collect(&t, collect_fstab);
+        ASSERT_EQ(jlen(inv->root, "config.fstab"), 2);
+        ASSERT_STREQ(jstr(inv->root, "config.fstab.1.source_value"), "\"unterminated");
+        tree_free(&t);
 }
 
 int main(void)

@@ -2,7 +2,7 @@
 /* Unit tests for src/inspect/collect-network.c on guest trees built in a temporary directory. */
 #include <stdlib.h>
 
-#include "config-tree.h"
+#include "guest-tree.h"
 
 /* Derived from what cloud-init (Azure datasource) and AgentBaker's configureSecondaryNICs
  * (Azure/AgentBaker commit 06836ee2301e362039418c3a7ed0fe6004a641fd) write on AKS Ubuntu. */
@@ -31,33 +31,32 @@ static const char secondary_nic_yaml[] = "network:\n"
 
 static void test_aks_node(void)
 {
-        char root[64];
+        GuestTree t;
         Inventory *inv;
         json_object *n;
 
-        tree_new(root, sizeof(root));
-        tree_write(root, "lib/netplan/00-lib.yaml", "network: {ethernets: {eth9: {dhcp4: true}}}\n");
+        tree_new(&t);
+        tree_file(&t, "lib/netplan/00-lib.yaml", "network: {ethernets: {eth9: {dhcp4: true}}}\n");
         /* Shadowed by the file of the same name in /etc/netplan: never read. */
-        tree_write(root, "lib/netplan/50-cloud-init.yaml", "network: {ethernets: {eth0: {mtu: 9000}}}\n");
-        tree_write(root, "etc/netplan/50-cloud-init.yaml", cloud_init_yaml);
-        tree_write(root, "etc/netplan/60-secondary-nic-1.yaml", secondary_nic_yaml);
-        tree_write(root, "run/netplan/70-broken.yaml", "network:\n  ethernets: [\n");
-        tree_write(root, "etc/netplan/80-badtype.yaml", "network: {bonds: {eth0: {interfaces: [eth9]}}}\n");
-        tree_write(root, "etc/netplan-extra/real.yaml",
-                   "network: {ethernets: {eth1: {dhcp4: no, mtu: 1400}}}\n");
-        tree_symlink(root, "etc/netplan/90-link.yaml", "/etc/netplan-extra/real.yaml");
-        tree_write(root, "etc/netplan/95-empty.yaml", "");
-        tree_write(root, "etc/netplan/README", "not yaml\n");
-        tree_write(root, "etc/netplan/.hidden.yaml", "network: {ethernets: {hidden0: {}}}\n");
-        tree_mkdir(root, "etc/netplan/dir.yaml");
-        tree_write(root, "etc/network/interfaces.d/50-cloud-init.cfg", "auto eth0\niface eth0 inet6 dhcp\n");
-        tree_write(root, "etc/systemd/network/99-dhcp-en.network",
-                   "[Match]\nName=eth0\n[Network]\nDHCP=yes\n");
-        tree_write(root, "etc/systemd/network/10-secondary-nic-1.network",
-                   "[Match]\nMACAddress=00:0d:3a:44:55:66\n");
-        tree_write(root, "etc/systemd/network/notes.txt", "x\n");
+        tree_file(&t, "lib/netplan/50-cloud-init.yaml", "network: {ethernets: {eth0: {mtu: 9000}}}\n");
+        tree_file(&t, "etc/netplan/50-cloud-init.yaml", cloud_init_yaml);
+        tree_file(&t, "etc/netplan/60-secondary-nic-1.yaml", secondary_nic_yaml);
+        tree_file(&t, "run/netplan/70-broken.yaml", "network:\n  ethernets: [\n");
+        tree_file(&t, "etc/netplan/80-badtype.yaml", "network: {bonds: {eth0: {interfaces: [eth9]}}}\n");
+        tree_file(&t, "etc/netplan-extra/real.yaml",
+                  "network: {ethernets: {eth1: {dhcp4: no, mtu: 1400}}}\n");
+        tree_link(&t, "etc/netplan/90-link.yaml", "/etc/netplan-extra/real.yaml");
+        tree_file(&t, "etc/netplan/95-empty.yaml", "");
+        tree_file(&t, "etc/netplan/README", "not yaml\n");
+        tree_file(&t, "etc/netplan/.hidden.yaml", "network: {ethernets: {hidden0: {}}}\n");
+        tree_dir(&t, "etc/netplan/dir.yaml");
+        tree_file(&t, "etc/network/interfaces.d/50-cloud-init.cfg", "auto eth0\niface eth0 inet6 dhcp\n");
+        tree_file(&t, "etc/systemd/network/99-dhcp-en.network", "[Match]\nName=eth0\n[Network]\nDHCP=yes\n");
+        tree_file(&t, "etc/systemd/network/10-secondary-nic-1.network",
+                  "[Match]\nMACAddress=00:0d:3a:44:55:66\n");
+        tree_file(&t, "etc/systemd/network/notes.txt", "x\n");
 
-        inv = tree_collect(root, collect_network);
+        inv = tree_collect(&t, collect_network);
         n = jpath(inv->root, "config.network");
         ASSERT_NOT_NULL(n);
 
@@ -103,19 +102,18 @@ static void test_aks_node(void)
         ASSERT_STREQ(jstr(n, "networkd_files.0"), "/etc/systemd/network/10-secondary-nic-1.network");
         ASSERT_STREQ(jstr(n, "networkd_files.1"), "/etc/systemd/network/99-dhcp-en.network");
 
-        inventory_free(inv);
-        tree_remove(root);
+        tree_free(&t);
 }
 
 static void test_empty_guest(void)
 {
-        char root[64];
+        GuestTree t;
         Inventory *inv;
         json_object *n;
 
-        tree_new(root, sizeof(root));
-        tree_write(root, "etc/network/interfaces", "auto lo\niface lo inet loopback\n");
-        inv = tree_collect(root, collect_network);
+        tree_new(&t);
+        tree_file(&t, "etc/network/interfaces", "auto lo\niface lo inet loopback\n");
+        inv = tree_collect(&t, collect_network);
         n = jpath(inv->root, "config.network");
         ASSERT_EQ(jlen(n, "files"), 0);
         ASSERT_EQ(jlen(n, "interfaces"), 0);
@@ -126,8 +124,7 @@ static void test_empty_guest(void)
         ASSERT_STREQ(jstr(n, "ifupdown_files.0"), "/etc/network/interfaces");
         ASSERT_EQ(jlen(n, "networkd_files"), 0);
         ASSERT_EQ(json_object_array_length(inv->findings), 0);
-        inventory_free(inv);
-        tree_remove(root);
+        tree_free(&t);
 }
 
 static void test_hostile_files(void)
@@ -141,19 +138,19 @@ static void test_hostile_files(void)
                 "network: {ethernets: {eth0: {x: *f}}}\n";
         size_t big = CONFIG_FILE_MAX + 1;
         _cleanup_free_ char *buf = malloc(big);
-        char root[64];
+        GuestTree t;
         Inventory *inv;
         json_object *n;
 
         ASSERT_NOT_NULL(buf);
         memset(buf, '#', big);
-        tree_new(root, sizeof(root));
-        tree_write(root, "etc/netplan/10-bomb.yaml", bomb);
-        tree_write_n(root, "etc/netplan/20-big.yaml", buf, big);
-        tree_symlink(root, "etc/netplan/30-escape.yaml", "../../../../../../../../etc/hostname");
-        tree_write(root, "etc/netplan/50-cloud-init.yaml", cloud_init_yaml);
+        tree_new(&t);
+        tree_file(&t, "etc/netplan/10-bomb.yaml", bomb);
+        tree_file_n(&t, "etc/netplan/20-big.yaml", buf, big);
+        tree_link(&t, "etc/netplan/30-escape.yaml", "../../../../../../../../etc/hostname");
+        tree_file(&t, "etc/netplan/50-cloud-init.yaml", cloud_init_yaml);
 
-        inv = tree_collect(root, collect_network);
+        inv = tree_collect(&t, collect_network);
         n = jpath(inv->root, "config.network");
         ASSERT_EQ(jlen(n, "interfaces"), 1);
         ASSERT_STREQ(jstr(n, "interfaces.0.id"), "eth0");
@@ -162,8 +159,7 @@ static void test_hostile_files(void)
         ASSERT_TRUE(strstr(jstr(find_finding(inv, "network.netplan.invalid"), "detail"), "nodes") != NULL);
         /* The escaping link resolves to the guest's /etc/hostname, which does not exist. */
         ASSERT_EQ(jlen(n, "files"), 2);
-        inventory_free(inv);
-        tree_remove(root);
+        tree_free(&t);
 }
 
 int main(void)

@@ -31,17 +31,6 @@ static json_object *run(GuestTree *t, void (*prepare)(GuestTree *t))
         return json_get(t->inv->root, "security");
 }
 
-static const char *arr_str(json_object *arr, size_t i)
-{
-        return json_object_get_string(json_object_array_get_idx(arr, i));
-}
-
-static size_t arr_len(json_object *arr)
-{
-        ASSERT_TRUE(json_object_is_type(arr, json_type_array));
-        return json_object_array_length(arr);
-}
-
 /* The boot collector's view of an AKS Ubuntu 22.04 node: the kernel command line that
  * /etc/default/grub.d/50-cloudimg-settings.cfg and AgentBaker's CIS 99-aks-cis.cfg assemble, and the
  * loaders on the EFI system partition. */
@@ -107,34 +96,34 @@ static void test_aks_ubuntu(void)
         o = json_get(sec, "apparmor");
         ASSERT_TRUE(json_get_bool(o, "enabled", false));
         ASSERT_EQ(json_get_int(o, "profiles", -1), 4);
-        ASSERT_EQ(arr_len(json_get(o, "packages")), 3);
-        ASSERT_STREQ(arr_str(json_get(o, "packages"), 0), "apparmor");
-        ASSERT_STREQ(arr_str(json_get(o, "packages"), 2), "libapparmor1");
+        ASSERT_EQ(jlen(o, "packages"), 3);
+        ASSERT_STREQ(jstr(o, "packages.0"), "apparmor");
+        ASSERT_STREQ(jstr(o, "packages.2"), "libapparmor1");
 
         ASSERT_NULL(json_get(json_get(sec, "selinux"), "config"));
         o = json_get(sec, "fips");
         ASSERT_FALSE(json_get_bool(o, "enabled", true));
-        ASSERT_EQ(arr_len(json_get(o, "packages")), 0);
-        ASSERT_EQ(arr_len(json_get(o, "evidence")), 0);
+        ASSERT_EQ(jlen(o, "packages"), 0);
+        ASSERT_EQ(jlen(o, "evidence"), 0);
         o = json_get(sec, "snaps");
-        ASSERT_EQ(arr_len(json_get(o, "installed")), 0);
+        ASSERT_EQ(jlen(o, "installed"), 0);
         ASSERT_FALSE(json_get_bool(o, "snapd_installed", true));
         o = json_get(sec, "dkms");
-        ASSERT_EQ(arr_len(json_get(o, "modules")), 0);
+        ASSERT_EQ(jlen(o, "modules"), 0);
         ASSERT_TRUE(json_get_bool(o, "package_installed", false));
         o = json_get(sec, "nvidia");
-        ASSERT_EQ(arr_len(json_get(o, "drivers")), 0);
+        ASSERT_EQ(jlen(o, "drivers"), 0);
         ASSERT_FALSE(json_get_bool(o, "modules_configured", true));
         ASSERT_FALSE(json_get_bool(o, "gpu_node", true));
         ASSERT_FALSE(json_get_bool(json_get(sec, "kata"), "present", true));
         ASSERT_FALSE(json_get_bool(json_get(sec, "confidential_vm"), "present", true));
-        ASSERT_EQ(arr_len(json_get(json_get(sec, "confidential_vm"), "packages")), 0);
+        ASSERT_EQ(jlen(sec, "confidential_vm.packages"), 0);
         o = json_get(sec, "secure_boot");
         ASSERT_TRUE(json_get_bool(o, "shim", false));
         ASSERT_TRUE(json_get_bool(o, "signed_kernel", false));
         o = json_get(sec, "ubuntu_pro");
         ASSERT_FALSE(json_get_bool(o, "attached", true));
-        ASSERT_EQ(arr_len(json_get(o, "services")), 0);
+        ASSERT_EQ(jlen(o, "services"), 0);
         ASSERT_EQ(json_object_array_length(t.inv->findings), 0);
         tree_free(&t);
 }
@@ -209,43 +198,43 @@ static void test_fips_gpu_pro(void)
 
         o = json_get(sec, "fips");
         ASSERT_TRUE(json_get_bool(o, "enabled", false));
-        ASSERT_EQ(arr_len(json_get(o, "packages")), 3);
-        ASSERT_STREQ(arr_str(json_get(o, "packages"), 0), "fips-initramfs");
-        ASSERT_STREQ(arr_str(json_get(o, "packages"), 1), "linux-image-6.8.0-1021-azure-fips");
-        ASSERT_STREQ(arr_str(json_get(o, "packages"), 2), "ubuntu-fips");
-        ASSERT_EQ(arr_len(json_get(o, "evidence")), 2);
-        ASSERT_STREQ(arr_str(json_get(o, "evidence"), 0), "fips=1");
-        ASSERT_STREQ(arr_str(json_get(o, "evidence"), 1), "/etc/default/grub.d/99-fips.cfg");
+        ASSERT_EQ(jlen(o, "packages"), 3);
+        ASSERT_STREQ(jstr(o, "packages.0"), "fips-initramfs");
+        ASSERT_STREQ(jstr(o, "packages.1"), "linux-image-6.8.0-1021-azure-fips");
+        ASSERT_STREQ(jstr(o, "packages.2"), "ubuntu-fips");
+        ASSERT_EQ(jlen(o, "evidence"), 2);
+        ASSERT_STREQ(jstr(o, "evidence.0"), "fips=1");
+        ASSERT_STREQ(jstr(o, "evidence.1"), "/etc/default/grub.d/99-fips.cfg");
 
         o = json_get(sec, "snaps");
-        ASSERT_EQ(arr_len(json_get(o, "installed")), 2);
-        ASSERT_STREQ(arr_str(json_get(o, "installed"), 0), "core20");
-        ASSERT_STREQ(arr_str(json_get(o, "installed"), 1), "lxd");
+        ASSERT_EQ(jlen(o, "installed"), 2);
+        ASSERT_STREQ(jstr(o, "installed.0"), "core20");
+        ASSERT_STREQ(jstr(o, "installed.1"), "lxd");
         ASSERT_TRUE(json_get_bool(o, "snapd_installed", false));
 
         o = json_get(sec, "dkms");
         ASSERT_FALSE(json_get_bool(o, "package_installed", true));
-        ASSERT_EQ(arr_len(json_get(o, "modules")), 1);
+        ASSERT_EQ(jlen(o, "modules"), 1);
         m = json_object_array_get_idx(json_get(o, "modules"), 0);
         ASSERT_STREQ(json_get_str(m, "name"), "nvidia");
         ASSERT_STREQ(json_get_str(m, "version"), "535.183.01");
-        ASSERT_EQ(arr_len(json_get(m, "built_for")), 2);
-        ASSERT_STREQ(arr_str(json_get(m, "built_for"), 0), "5.15.0-1102-azure");
-        ASSERT_STREQ(arr_str(json_get(m, "built_for"), 1), "6.8.0-1021-azure");
+        ASSERT_EQ(jlen(m, "built_for"), 2);
+        ASSERT_STREQ(jstr(m, "built_for.0"), "5.15.0-1102-azure");
+        ASSERT_STREQ(jstr(m, "built_for.1"), "6.8.0-1021-azure");
 
         o = json_get(sec, "nvidia");
-        ASSERT_EQ(arr_len(json_get(o, "drivers")), 4);
-        ASSERT_STREQ(arr_str(json_get(o, "drivers"), 0), "libnvidia-compute-535-server");
-        ASSERT_STREQ(arr_str(json_get(o, "drivers"), 3), "nvidia-driver-535-server");
+        ASSERT_EQ(jlen(o, "drivers"), 4);
+        ASSERT_STREQ(jstr(o, "drivers.0"), "libnvidia-compute-535-server");
+        ASSERT_STREQ(jstr(o, "drivers.3"), "nvidia-driver-535-server");
         ASSERT_TRUE(json_get_bool(o, "modules_configured", false));
         ASSERT_TRUE(json_get_bool(o, "gpu_node", false));
 
         ASSERT_TRUE(json_get_bool(json_get(sec, "kata"), "present", false));
         o = json_get(sec, "confidential_vm");
         ASSERT_TRUE(json_get_bool(o, "present", false));
-        ASSERT_EQ(arr_len(json_get(o, "packages")), 2);
-        ASSERT_STREQ(arr_str(json_get(o, "packages"), 0), "linux-image-azure-fde-lts-22.04");
-        ASSERT_STREQ(arr_str(json_get(o, "packages"), 1), "nullboot");
+        ASSERT_EQ(jlen(o, "packages"), 2);
+        ASSERT_STREQ(jstr(o, "packages.0"), "linux-image-azure-fde-lts-22.04");
+        ASSERT_STREQ(jstr(o, "packages.1"), "nullboot");
 
         o = json_get(sec, "secure_boot");
         ASSERT_TRUE(json_get_bool(o, "shim", false)); /* from the ESP mounted at /boot/efi */
@@ -253,9 +242,9 @@ static void test_fips_gpu_pro(void)
 
         o = json_get(sec, "ubuntu_pro");
         ASSERT_TRUE(json_get_bool(o, "attached", false));
-        ASSERT_EQ(arr_len(json_get(o, "services")), 2);
-        ASSERT_STREQ(arr_str(json_get(o, "services"), 0), "esm-infra");
-        ASSERT_STREQ(arr_str(json_get(o, "services"), 1), "fips-updates");
+        ASSERT_EQ(jlen(o, "services"), 2);
+        ASSERT_STREQ(jstr(o, "services.0"), "esm-infra");
+        ASSERT_STREQ(jstr(o, "services.1"), "fips-updates");
         tree_free(&t);
 }
 
@@ -305,8 +294,8 @@ static void test_other_shapes_and_hostile(void)
         ASSERT_FALSE(json_get_bool(json_get(sec, "nvidia"), "modules_configured", true));
         ASSERT_FALSE(json_get_bool(json_get(sec, "secure_boot"), "shim", true));
         ASSERT_FALSE(json_get_bool(json_get(sec, "ubuntu_pro"), "attached", true));
-        ASSERT_EQ(arr_len(json_get(json_get(sec, "dkms"), "modules")), 0);
-        ASSERT_EQ(arr_len(json_get(json_get(sec, "snaps"), "installed")), 0);
+        ASSERT_EQ(jlen(sec, "dkms.modules"), 0);
+        ASSERT_EQ(jlen(sec, "snaps.installed"), 0);
         /* the oversized modprobe.d file was reported, not read */
         ASSERT_TRUE(inventory_has_finding(t.inv, "inspect.file.too-large") > 0);
         tree_free(&t);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Unit tests for src/inspect/collect-users.c on guest trees built in a temporary directory. */
-#include "config-tree.h"
+#include "guest-tree.h"
 
 /* An AKS Ubuntu 22.04 node's account files (abridged), plus a second admin and odd lines. */
 static const char passwd[] =
@@ -35,33 +35,32 @@ static const char shadow[] = "root:*:19800:0:99999:7:::\n"
 
 static void test_users(void)
 {
-        char root[64];
+        GuestTree t;
         Inventory *inv;
         json_object *cfg, *u;
         const char *s;
 
-        tree_new(root, sizeof(root));
-        tree_write(root, "etc/passwd", passwd);
-        tree_write(root, "etc/group", group);
-        tree_write(root, "etc/shadow", shadow);
+        tree_new(&t);
+        tree_file(&t, "etc/passwd", passwd);
+        tree_file(&t, "etc/group", group);
+        tree_file(&t, "etc/shadow", shadow);
         /* cloud-init's rule for the admin user; sudo ignores names with a '.' or ending in '~'. */
-        tree_write(root, "etc/sudoers.d/90-cloud-init-users",
-                   "# Created by cloud-init v. 23.1.2-0ubuntu0~22.04.1\n\n# User rules for azureuser\n"
-                   "azureuser ALL=(ALL) NOPASSWD:ALL\n");
-        tree_write(root, "etc/sudoers.d/ops",
-                   "Defaults:ops !requiretty\n%docker ALL=(root) /usr/bin/docker\n");
-        tree_write(root, "etc/sudoers.d/mallory.disabled", "mallory ALL=(ALL) ALL\n");
-        tree_write(root, "etc/sudoers.d/mallory~", "mallory ALL=(ALL) ALL\n");
-        tree_write(root, "home/azureuser/.ssh/authorized_keys",
-                   "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQC7 azureuser@aks\n"
-                   "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIJ0p ops@jump\n");
+        tree_file(&t, "etc/sudoers.d/90-cloud-init-users",
+                  "# Created by cloud-init v. 23.1.2-0ubuntu0~22.04.1\n\n# User rules for azureuser\n"
+                  "azureuser ALL=(ALL) NOPASSWD:ALL\n");
+        tree_file(&t, "etc/sudoers.d/ops", "Defaults:ops !requiretty\n%docker ALL=(root) /usr/bin/docker\n");
+        tree_file(&t, "etc/sudoers.d/mallory.disabled", "mallory ALL=(ALL) ALL\n");
+        tree_file(&t, "etc/sudoers.d/mallory~", "mallory ALL=(ALL) ALL\n");
+        tree_file(&t, "home/azureuser/.ssh/authorized_keys",
+                  "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQC7 azureuser@aks\n"
+                  "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIJ0p ops@jump\n");
         /* A key file that points at /etc/shadow must be read inside the guest: the guest's
          * shadow file has exactly three lines (the host's has others), none of them a key. */
-        tree_mkdir(root, "home/mallory/.ssh");
-        tree_symlink(root, "home/mallory/.ssh/authorized_keys", "/etc/shadow");
-        tree_write(root, "home/ops/.ssh/authorized_keys", "");
+        tree_dir(&t, "home/mallory/.ssh");
+        tree_link(&t, "home/mallory/.ssh/authorized_keys", "/etc/shadow");
+        tree_file(&t, "home/ops/.ssh/authorized_keys", "");
 
-        inv = tree_collect(root, collect_users);
+        inv = tree_collect(&t, collect_users);
         cfg = jpath(inv->root, "config");
 
         ASSERT_EQ(jlen(cfg, "users"), 4);
@@ -141,43 +140,40 @@ static void test_users(void)
         ASSERT_NULL(strstr(s, "$6$"));
         ASSERT_NULL(strstr(s, "AAAA"));
 
-        inventory_free(inv);
-        tree_remove(root);
+        tree_free(&t);
 }
 
 static void test_no_files(void)
 {
-        char root[64];
+        GuestTree t;
         Inventory *inv;
         json_object *cfg;
 
-        tree_new(root, sizeof(root));
-        inv = tree_collect(root, collect_users);
+        tree_new(&t);
+        inv = tree_collect(&t, collect_users);
         cfg = jpath(inv->root, "config");
         ASSERT_EQ(jlen(cfg, "users"), 0);
         ASSERT_EQ(jlen(cfg, "groups"), 0);
         ASSERT_EQ(jlen(cfg, "system_accounts"), 0);
         ASSERT_EQ(jlen(cfg, "system_groups"), 0);
         ASSERT_EQ(json_object_array_length(inv->findings), 0);
-        inventory_free(inv);
-        tree_remove(root);
+        tree_free(&t);
 }
 
 static void test_shadow_missing(void)
 {
-        char root[64];
+        GuestTree t;
         Inventory *inv;
 
-        tree_new(root, sizeof(root));
-        tree_write(root, "etc/passwd", "azureuser:x:1000:1000::/home/azureuser:/bin/bash\n");
+        tree_new(&t);
+        tree_file(&t, "etc/passwd", "azureuser:x:1000:1000::/home/azureuser:/bin/bash\n");
         /* A home that is a symlink leaving the guest: resolved inside it, so no keys. */
-        tree_symlink(root, "home/azureuser", "../../../../../../../../root");
-        inv = tree_collect(root, collect_users);
+        tree_link(&t, "home/azureuser", "../../../../../../../../root");
+        inv = tree_collect(&t, collect_users);
         ASSERT_TRUE(jnull(inv->root, "config.users.0.password_set"));
         ASSERT_TRUE(jnull(inv->root, "config.users.0.authorized_keys"));
         ASSERT_TRUE(jnull(inv->root, "config.users.0.group"));
-        inventory_free(inv);
-        tree_remove(root);
+        tree_free(&t);
 }
 
 int main(void)

@@ -7,7 +7,7 @@
 #include "inspect/yaml-tree.h"
 #include "shared/json-util.h"
 #include "shared/string-util.h"
-#include "config-tree.h"
+#include "guest-tree.h"
 #include "tests.h"
 
 /* What cloud-init's Azure datasource writes on an AKS Ubuntu 22.04 node

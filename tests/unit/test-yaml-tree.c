@@ -7,7 +7,7 @@
 #include "inspect/yaml-tree.h"
 #include "shared/json-util.h"
 #include "shared/string-util.h"
-#include "config-tree.h"
+#include "guest-tree.h"
 #include "tests.h"
 
 static json_object *load_ok(const char *yaml)
