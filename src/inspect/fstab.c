@@ -3,12 +3,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "shared/fileio.h"
 #include "shared/string-util.h"
+#include "conf-lines.h"
 #include "fstab.h"
 
-static void entry_done(FstabEntry *e)
+static void entry_done(void *p)
 {
+        FstabEntry *e = p;
+
         free(e->spec);
         free(e->file);
         free(e->vfstype);
@@ -19,11 +21,8 @@ Fstab *fstab_free(Fstab *f)
 {
         if (!f)
                 return NULL;
-        for (size_t i = 0; i < f->n_entries; i++)
-                entry_done(&f->entries[i]);
-        free(f->entries);
-        free(f);
-        return NULL;
+        conf_lines_free(f->entries, f->n_entries, sizeof(FstabEntry), entry_done);
+        return mfree(f);
 }
 
 /* Copies a field, decoding \NNN octal escapes as getmntent(3) does. */
@@ -60,58 +59,52 @@ static int parse_small_int(const char *s, size_t n)
         return v;
 }
 
+static int parse_line(const char *line, size_t len, unsigned no, void *userdata)
+{
+        Fstab *f = userdata;
+        const char *fields[6] = {};
+        size_t flen[6] = {}, nf = 0, i = 0;
+        FstabEntry e = { .line = no };
+
+        while (i < len && nf < 6) {
+                while (i < len && (line[i] == ' ' || line[i] == '\t'))
+                        i++;
+                if (i >= len || (nf == 0 && line[i] == '#'))
+                        break;
+                fields[nf] = line + i;
+                while (i < len && line[i] != ' ' && line[i] != '\t')
+                        i++;
+                flen[nf] = (size_t) (line + i - fields[nf]);
+                nf++;
+        }
+        if (nf == 0)
+                return 0;
+        if (nf < 2)
+                return -EINVAL;
+        e.spec = field_dup(fields[0], flen[0]);
+        e.file = field_dup(fields[1], flen[1]);
+        e.vfstype = nf > 2 ? field_dup(fields[2], flen[2]) : strdup("auto");
+        e.options = nf > 3 ? field_dup(fields[3], flen[3]) : strdup("defaults");
+        e.freq = nf > 4 ? parse_small_int(fields[4], flen[4]) : 0;
+        e.passno = nf > 5 ? parse_small_int(fields[5], flen[5]) : 0;
+        if (!e.spec || !e.file || !e.vfstype || !e.options ||
+            conf_lines_append(&f->entries, &f->n_entries, &e, sizeof(e)) < 0) {
+                entry_done(&e);
+                return -ENOMEM;
+        }
+        return 0;
+}
+
 int fstab_parse(const char *buf, size_t size, Fstab **ret)
 {
         _cleanup_(fstab_freep) Fstab *f = calloc(1, sizeof(Fstab));
-        LineIter it = line_iter_init(buf, size);
-        const char *line;
-        size_t len;
-        unsigned no = 0;
+        int r;
 
         if (!f)
                 return -ENOMEM;
-        while (line_iter_next(&it, &line, &len)) {
-                const char *fields[6] = {};
-                size_t flen[6] = {}, nf = 0, i = 0;
-                FstabEntry e = { .line = ++no };
-                FstabEntry *ne;
-
-                while (i < len && nf < 6) {
-                        while (i < len && (line[i] == ' ' || line[i] == '\t'))
-                                i++;
-                        if (i >= len || (nf == 0 && line[i] == '#'))
-                                break;
-                        fields[nf] = line + i;
-                        while (i < len && line[i] != ' ' && line[i] != '\t')
-                                i++;
-                        flen[nf] = (size_t) (line + i - fields[nf]);
-                        nf++;
-                }
-                if (nf == 0)
-                        continue;
-                if (nf < 2) {
-                        if (f->n_invalid++ == 0)
-                                f->first_invalid_line = no;
-                        continue;
-                }
-                e.spec = field_dup(fields[0], flen[0]);
-                e.file = field_dup(fields[1], flen[1]);
-                e.vfstype = nf > 2 ? field_dup(fields[2], flen[2]) : strdup("auto");
-                e.options = nf > 3 ? field_dup(fields[3], flen[3]) : strdup("defaults");
-                e.freq = nf > 4 ? parse_small_int(fields[4], flen[4]) : 0;
-                e.passno = nf > 5 ? parse_small_int(fields[5], flen[5]) : 0;
-                if (!e.spec || !e.file || !e.vfstype || !e.options) {
-                        entry_done(&e);
-                        return -ENOMEM;
-                }
-                ne = reallocarray(f->entries, f->n_entries + 1, sizeof(FstabEntry));
-                if (!ne) {
-                        entry_done(&e);
-                        return -ENOMEM;
-                }
-                f->entries = ne;
-                f->entries[f->n_entries++] = e;
-        }
+        r = conf_lines_parse(buf, size, 0, parse_line, f, &f->n_invalid, &f->first_invalid_line);
+        if (r < 0)
+                return r;
         *ret = TAKE_PTR(f);
         return 0;
 }

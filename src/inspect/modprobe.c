@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "shared/fileio.h"
+#include "conf-lines.h"
 #include "modprobe.h"
 
 static const char *const modprobe_directive_table[_MODPROBE_DIRECTIVE_MAX] = {
@@ -14,8 +14,10 @@ static const char *const modprobe_directive_table[_MODPROBE_DIRECTIVE_MAX] = {
 
 DEFINE_STRING_TABLE_LOOKUP(modprobe_directive, ModprobeDirective);
 
-static void entry_done(ModprobeEntry *e)
+static void entry_done(void *p)
 {
+        ModprobeEntry *e = p;
+
         free(e->module);
         free(e->args);
 }
@@ -24,11 +26,8 @@ ModprobeFile *modprobe_file_free(ModprobeFile *f)
 {
         if (!f)
                 return NULL;
-        for (size_t i = 0; i < f->n_entries; i++)
-                entry_done(&f->entries[i]);
-        free(f->entries);
-        free(f);
-        return NULL;
+        conf_lines_free(f->entries, f->n_entries, sizeof(ModprobeEntry), entry_done);
+        return mfree(f);
 }
 
 static bool is_blank(char c)
@@ -51,15 +50,6 @@ static size_t next_word(const char **p, const char *end, const char **ret)
         return (size_t) (s - w);
 }
 
-/* No control bytes (NUL included) except tabs. */
-static bool text_is_valid(const char *s, size_t n)
-{
-        for (size_t i = 0; i < n; i++)
-                if (((unsigned char) s[i] < ' ' && s[i] != '\t') || s[i] == 0x7f)
-                        return false;
-        return true;
-}
-
 /* Parses one logical line. Returns 1 with *ret filled, 0 for a blank or comment line, -EINVAL for
  * an invalid line, -ENOMEM. */
 static int parse_line(const char *line, size_t len, unsigned no, ModprobeEntry *ret)
@@ -73,7 +63,7 @@ static int parse_line(const char *line, size_t len, unsigned no, ModprobeEntry *
         cn = next_word(&p, end, &cmd);
         if (cn == 0 || cmd[0] == '#')
                 return 0;
-        if (!text_is_valid(line, len) || cn >= sizeof(name))
+        if (!conf_text_is_valid(line, len) || cn >= sizeof(name))
                 return -EINVAL;
         memcpy(name, cmd, cn);
         name[cn] = 0;
@@ -105,84 +95,31 @@ static int parse_line(const char *line, size_t len, unsigned no, ModprobeEntry *
         return 1;
 }
 
-typedef struct Buf {
-        char *s;
-        size_t n, alloc;
-} Buf;
-
-static int buf_append(Buf *b, const char *p, size_t n)
+static int add_line(const char *line, size_t len, unsigned no, void *userdata)
 {
-        if (b->n + n + 1 > b->alloc) {
-                size_t na = MAX(b->alloc * 2, b->n + n + 1);
-                char *s = realloc(b->s, na);
-                if (!s)
-                        return -ENOMEM;
-                b->s = s;
-                b->alloc = na;
-        }
-        memcpy(b->s + b->n, p, n);
-        b->n += n;
-        b->s[b->n] = 0;
-        return 0;
-}
+        ModprobeFile *f = userdata;
+        ModprobeEntry e;
+        int r;
 
-static int add_entry(ModprobeFile *f, ModprobeEntry *e)
-{
-        ModprobeEntry *ne = reallocarray(f->entries, f->n_entries + 1, sizeof(ModprobeEntry));
-
-        if (!ne) {
-                entry_done(e);
+        r = parse_line(line, len, no, &e);
+        if (r <= 0)
+                return r;
+        if (conf_lines_append(&f->entries, &f->n_entries, &e, sizeof(e)) < 0) {
+                entry_done(&e);
                 return -ENOMEM;
         }
-        f->entries = ne;
-        f->entries[f->n_entries++] = *e;
         return 0;
 }
 
 int modprobe_parse(const char *buf, size_t size, ModprobeFile **ret)
 {
         _cleanup_(modprobe_file_freep) ModprobeFile *f = calloc(1, sizeof(ModprobeFile));
-        LineIter it = line_iter_init(buf, size);
-        Buf logical = {};
-        const char *line;
-        size_t len;
-        unsigned no = 0, start = 0;
-        int r = 0;
+        int r;
 
         if (!f)
                 return -ENOMEM;
-        for (;;) {
-                bool more = line_iter_next(&it, &line, &len), cont;
-                ModprobeEntry e;
-
-                if (more) {
-                        no++;
-                        if (logical.n == 0)
-                                start = no;
-                        /* A trailing '\' joins the next line, as libkmod's getline_wrapped() does. */
-                        cont = len > 0 && line[len - 1] == '\\';
-                        r = buf_append(&logical, line, cont ? len - 1 : len);
-                        if (r < 0)
-                                break;
-                        if (cont)
-                                continue;
-                } else if (logical.n == 0)
-                        break;
-
-                r = parse_line(logical.s, logical.n, start, &e);
-                logical.n = 0;
-                if (r == -ENOMEM)
-                        break;
-                if (r == -EINVAL) {
-                        if (f->n_invalid++ == 0)
-                                f->first_invalid_line = start;
-                } else if (r > 0 && (r = add_entry(f, &e)) < 0)
-                        break;
-                r = 0;
-                if (!more)
-                        break;
-        }
-        free(logical.s);
+        r = conf_lines_parse(buf, size, CONF_LINES_CONTINUATION, add_line, f, &f->n_invalid,
+                             &f->first_invalid_line);
         if (r < 0)
                 return r;
         *ret = TAKE_PTR(f);

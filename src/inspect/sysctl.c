@@ -3,12 +3,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "shared/fileio.h"
 #include "shared/string-util.h"
+#include "conf-lines.h"
 #include "sysctl.h"
 
-static void entry_done(SysctlEntry *e)
+static void entry_done(void *p)
 {
+        SysctlEntry *e = p;
+
         free(e->key);
         free(e->value);
 }
@@ -17,11 +19,8 @@ SysctlFile *sysctl_file_free(SysctlFile *f)
 {
         if (!f)
                 return NULL;
-        for (size_t i = 0; i < f->n_entries; i++)
-                entry_done(&f->entries[i]);
-        free(f->entries);
-        free(f);
-        return NULL;
+        conf_lines_free(f->entries, f->n_entries, sizeof(SysctlEntry), entry_done);
+        return mfree(f);
 }
 
 char *sysctl_normalize_key(char *key)
@@ -71,7 +70,6 @@ static int add_entry(SysctlFile *f, const char *k, size_t kn, const char *v, siz
                      bool ignore, unsigned line)
 {
         SysctlEntry e = { .ignore_errors = ignore, .line = line };
-        SysctlEntry *ne;
 
         e.key = strndup(k, kn);
         if (has_value)
@@ -81,59 +79,51 @@ static int add_entry(SysctlFile *f, const char *k, size_t kn, const char *v, siz
                 return -ENOMEM;
         }
         sysctl_normalize_key(e.key);
-        ne = reallocarray(f->entries, f->n_entries + 1, sizeof(SysctlEntry));
-        if (!ne) {
+        if (conf_lines_append(&f->entries, &f->n_entries, &e, sizeof(e)) < 0) {
                 entry_done(&e);
                 return -ENOMEM;
         }
-        f->entries = ne;
-        f->entries[f->n_entries++] = e;
         return 0;
+}
+
+static int parse_line(const char *line, size_t len, unsigned no, void *userdata)
+{
+        const char *eq, *k, *v = NULL;
+        size_t kn, vn = 0;
+        bool ignore = false;
+
+        trim(&line, &len);
+        if (conf_line_is_comment(line, len))
+                return 0;
+        if (line[0] == '-') {
+                ignore = true;
+                line++, len--;
+        }
+        eq = memchr(line, '=', len);
+        k = line;
+        kn = eq ? (size_t) (eq - line) : len;
+        trim(&k, &kn);
+        if (eq) {
+                v = eq + 1;
+                vn = (size_t) (line + len - v);
+                trim(&v, &vn);
+        }
+        /* Without '=', only the "-key" exclusion form is valid. */
+        if (!key_is_valid(k, kn) || (!eq && !ignore) || (eq && !value_is_valid(v, vn)))
+                return -EINVAL;
+        return add_entry(userdata, k, kn, v, vn, eq != NULL, ignore, no);
 }
 
 int sysctl_parse(const char *buf, size_t size, SysctlFile **ret)
 {
         _cleanup_(sysctl_file_freep) SysctlFile *f = calloc(1, sizeof(SysctlFile));
-        LineIter it = line_iter_init(buf, size);
-        const char *line;
-        size_t len;
-        unsigned no = 0;
         int r;
 
         if (!f)
                 return -ENOMEM;
-        while (line_iter_next(&it, &line, &len)) {
-                const char *eq, *k, *v = NULL;
-                size_t kn, vn = 0;
-                bool ignore = false;
-
-                no++;
-                trim(&line, &len);
-                if (len == 0 || line[0] == '#' || line[0] == ';')
-                        continue;
-                if (line[0] == '-') {
-                        ignore = true;
-                        line++, len--;
-                }
-                eq = memchr(line, '=', len);
-                k = line;
-                kn = eq ? (size_t) (eq - line) : len;
-                trim(&k, &kn);
-                if (eq) {
-                        v = eq + 1;
-                        vn = (size_t) (line + len - v);
-                        trim(&v, &vn);
-                }
-                /* Without '=', only the "-key" exclusion form is valid. */
-                if (!key_is_valid(k, kn) || (!eq && !ignore) || (eq && !value_is_valid(v, vn))) {
-                        if (f->n_invalid++ == 0)
-                                f->first_invalid_line = no;
-                        continue;
-                }
-                r = add_entry(f, k, kn, v, vn, eq != NULL, ignore, no);
-                if (r < 0)
-                        return r;
-        }
+        r = conf_lines_parse(buf, size, 0, parse_line, f, &f->n_invalid, &f->first_invalid_line);
+        if (r < 0)
+                return r;
         *ret = TAKE_PTR(f);
         return 0;
 }
