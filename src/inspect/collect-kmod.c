@@ -94,32 +94,6 @@ static int read_modules_load(InspectContext *c, const char *path, ConfOrigin ori
         return f->n_invalid > 0 ? invalid_finding(c, path, f->n_invalid, f->first_invalid_line) : 0;
 }
 
-typedef int (*ReadFn)(InspectContext *c, const char *path, ConfOrigin origin, json_object *items);
-
-static int read_dirs(InspectContext *c, const ConfDir *dirs, size_t n_dirs, ReadFn read_fn,
-                     json_object *items, json_object *files)
-{
-        _cleanup_(conf_files_done) ConfFiles l = {};
-        int r;
-
-        r = conf_files_list(c, dirs, n_dirs, ".conf", &l);
-        if (r < 0)
-                return r;
-        for (size_t i = 0; i < l.n; i++) {
-                const ConfFile *f = &l.files[i];
-                /* Debian links /etc/modules-load.d/modules.conf to ../modules, read on its own. */
-                bool parse = !f->masked && !streq_ptr(f->target, ETC_MODULES);
-
-                r = conf_file_append_json(files, f->path, f->origin, f->masked, f->target, f->overridden,
-                                          parse);
-                if (r < 0)
-                        return r;
-                if (parse && (r = read_fn(c, f->path, f->origin, items)) < 0)
-                        return r;
-        }
-        return 0;
-}
-
 /* config.kernel_modules[]: the directives of modprobe.d(5) files (kind "modprobe") and the
  * modules loaded at boot by modules-load.d(5) files and Debian's /etc/modules (kind "load"),
  * files in the order the tools take them (modprobe.d, then modules-load.d, then /etc/modules),
@@ -136,18 +110,14 @@ int collect_kernel_modules(InspectContext *c)
         if (!items || !files)
                 return -ENOMEM;
 
-        r = read_dirs(c, modprobe_dirs, ELEMENTSOF(modprobe_dirs), read_modprobe, items, files);
+        /* Debian links /etc/modules-load.d/modules.conf to ../modules, read on its own. */
+        r = conf_files_read(c, modprobe_dirs, ELEMENTSOF(modprobe_dirs), ETC_MODULES, read_modprobe, items,
+                            files);
         if (r < 0)
                 return r;
-        r = read_dirs(c, modules_load_dirs, ELEMENTSOF(modules_load_dirs), read_modules_load, items, files);
+        r = conf_files_read(c, modules_load_dirs, ELEMENTSOF(modules_load_dirs), ETC_MODULES,
+                            read_modules_load, items, files);
         if (r < 0)
                 return r;
-
-        r = guest_is_type(c->guest, ETC_MODULES, GUEST_FILE_REGULAR);
-        if (r <= 0)
-                return r;
-        r = conf_file_append_json(files, ETC_MODULES, CONF_ORIGIN_ETC, false, NULL, NULL, true);
-        if (r < 0)
-                return r;
-        return read_modules_load(c, ETC_MODULES, CONF_ORIGIN_ETC, items);
+        return conf_file_read_extra(c, ETC_MODULES, read_modules_load, items, files);
 }

@@ -83,7 +83,6 @@ static int mark_effective(json_object *items)
  * parsed, its target being read last. */
 int collect_sysctl(InspectContext *c)
 {
-        _cleanup_(conf_files_done) ConfFiles l = {};
         json_object *config = inventory_section(c->inv, "config"), *items, *files;
         int r;
 
@@ -94,31 +93,11 @@ int collect_sysctl(InspectContext *c)
         if (!items || !files)
                 return -ENOMEM;
 
-        r = conf_files_list(c, sysctl_dirs, ELEMENTSOF(sysctl_dirs), ".conf", &l);
+        r = conf_files_read(c, sysctl_dirs, ELEMENTSOF(sysctl_dirs), SYSCTL_CONF, read_one, items, files);
         if (r < 0)
                 return r;
-        for (size_t i = 0; i < l.n; i++) {
-                const ConfFile *f = &l.files[i];
-                bool parse = !f->masked && !streq_ptr(f->target, SYSCTL_CONF);
-
-                r = conf_file_append_json(files, f->path, f->origin, f->masked, f->target, f->overridden,
-                                          parse);
-                if (r < 0)
-                        return r;
-                if (parse && (r = read_one(c, f->path, f->origin, items)) < 0)
-                        return r;
-        }
-
-        r = guest_is_type(c->guest, SYSCTL_CONF, GUEST_FILE_REGULAR);
+        r = conf_file_read_extra(c, SYSCTL_CONF, read_one, items, files);
         if (r < 0)
                 return r;
-        if (r > 0) {
-                r = conf_file_append_json(files, SYSCTL_CONF, CONF_ORIGIN_ETC, false, NULL, NULL, true);
-                if (r < 0)
-                        return r;
-                r = read_one(c, SYSCTL_CONF, CONF_ORIGIN_ETC, items);
-                if (r < 0)
-                        return r;
-        }
         return mark_effective(items);
 }

@@ -240,3 +240,41 @@ int conf_file_append_json(json_object *files, const char *path, ConfOrigin origi
         }
         return json_append(files, TAKE_PTR(o));
 }
+
+int conf_files_read(InspectContext *c, const ConfDir *dirs, size_t n_dirs, const char *read_elsewhere,
+                    ConfFileReadFn read_fn, json_object *items, json_object *files)
+{
+        _cleanup_(conf_files_done) ConfFiles l = {};
+        int r;
+
+        r = conf_files_list(c, dirs, n_dirs, ".conf", &l);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < l.n; i++) {
+                const ConfFile *f = &l.files[i];
+                bool parse = !f->masked && !streq_ptr(f->target, read_elsewhere);
+
+                r = conf_file_append_json(files, f->path, f->origin, f->masked, f->target, f->overridden,
+                                          parse);
+                if (r < 0)
+                        return r;
+                if (parse && (r = read_fn(c, f->path, f->origin, items)) < 0)
+                        return r;
+        }
+        return 0;
+}
+
+int conf_file_read_extra(InspectContext *c, const char *path, ConfFileReadFn read_fn, json_object *items,
+                         json_object *files)
+{
+        int r;
+
+        r = guest_is_type(c->guest, path, GUEST_FILE_REGULAR);
+        if (r <= 0)
+                return r;
+        r = conf_file_append_json(files, path, CONF_ORIGIN_ETC, false, NULL, NULL, true);
+        if (r < 0)
+                return r;
+        r = read_fn(c, path, CONF_ORIGIN_ETC, items);
+        return r < 0 ? r : 0;
+}
