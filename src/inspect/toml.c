@@ -232,9 +232,12 @@ static int parse_escape(Parser *x, Buf *b)
         return buf_put_utf8(b, cp);
 }
 
-/* A "basic" string, after its opening quote(s). */
-static int parse_basic_body(Parser *x, bool multiline, Buf *b)
+/* The body of a string, after its opening quote(s): a "basic" string (quote '"') with escapes, or a
+ * 'literal' one (quote '\'') without. */
+static int parse_string_body(Parser *x, char quote, bool multiline, Buf *b)
 {
+        const char quotes[2] = { quote, quote };
+        bool basic = quote == '"';
         int r;
 
         if (multiline)
@@ -244,7 +247,7 @@ static int parse_basic_body(Parser *x, bool multiline, Buf *b)
                 char c;
 
                 /* Copy a run of ordinary characters at once. */
-                while (x->p < x->end && *x->p != '"' && *x->p != '\\' &&
+                while (x->p < x->end && *x->p != quote && !(basic && *x->p == '\\') &&
                        (!is_control(*x->p) || *x->p == '\t'))
                         x->p++;
                 if (x->p > s && (r = buf_put(b, s, (size_t) (x->p - s))) < 0)
@@ -252,25 +255,25 @@ static int parse_basic_body(Parser *x, bool multiline, Buf *b)
                 if (at_end(x))
                         return -EBADMSG; /* unterminated */
                 c = *x->p;
-                if (c == '"') {
+                if (c == quote) {
                         size_t q = 1;
 
                         if (!multiline) {
                                 x->p++;
                                 return 0;
                         }
-                        while (q < 5 && peek_at(x, q) == '"')
+                        while (q < 5 && peek_at(x, q) == quote)
                                 q++;
                         if (q >= 3) {
                                 /* """ closes; up to two quotes before it are content: """a""""" */
-                                r = buf_put(b, "\"\"", q - 3);
+                                r = buf_put(b, quotes, q - 3);
                                 x->p += q;
                                 return r;
                         }
                         if ((r = buf_put(b, x->p, q)) < 0)
                                 return r;
                         x->p += q;
-                } else if (c == '\\') {
+                } else if (basic && c == '\\') {
                         char n = peek_at(x, 1);
 
                         if (multiline && (n == ' ' || n == '\t' || n == '\n' || n == '\r')) {
@@ -298,60 +301,16 @@ static int parse_basic_body(Parser *x, bool multiline, Buf *b)
         }
 }
 
-/* A 'literal' string, after its opening quote(s): no escapes. */
-static int parse_literal_body(Parser *x, bool multiline, Buf *b)
-{
-        int r;
-
-        if (multiline)
-                (void) eat_newline(x);
-        for (;;) {
-                const char *s = x->p;
-                char c;
-
-                while (x->p < x->end && *x->p != '\'' && (!is_control(*x->p) || *x->p == '\t'))
-                        x->p++;
-                if (x->p > s && (r = buf_put(b, s, (size_t) (x->p - s))) < 0)
-                        return r;
-                if (at_end(x))
-                        return -EBADMSG;
-                c = *x->p;
-                if (c == '\'') {
-                        size_t q = 1;
-
-                        if (!multiline) {
-                                x->p++;
-                                return 0;
-                        }
-                        while (q < 5 && peek_at(x, q) == '\'')
-                                q++;
-                        if (q >= 3) {
-                                r = buf_put(b, "''", q - 3);
-                                x->p += q;
-                                return r;
-                        }
-                        if ((r = buf_put(b, x->p, q)) < 0)
-                                return r;
-                        x->p += q;
-                } else if (multiline && (c == '\n' || (c == '\r' && peek_at(x, 1) == '\n'))) {
-                        (void) eat_newline(x);
-                        if ((r = buf_put(b, "\n", 1)) < 0)
-                                return r;
-                } else
-                        return -EBADMSG;
-        }
-}
-
 /* A string value or quoted key at x->p (on its first quote). */
 static int parse_string(Parser *x, size_t max, char **ret)
 {
         Buf b = { .max = max };
-        bool literal = cur(x) == '\'';
-        bool multiline = peek_at(x, 1) == cur(x) && peek_at(x, 2) == cur(x);
+        char quote = cur(x);
+        bool multiline = peek_at(x, 1) == quote && peek_at(x, 2) == quote;
         int r;
 
         x->p += multiline ? 3 : 1;
-        r = literal ? parse_literal_body(x, multiline, &b) : parse_basic_body(x, multiline, &b);
+        r = parse_string_body(x, quote, multiline, &b);
         if (r >= 0)
                 r = buf_take(&b, ret);
         free(b.s);
@@ -565,6 +524,22 @@ static int parse_scalar(Parser *x, TomlValue *ret)
 
 static int parse_value(Parser *x, TomlValue *ret, char *const *base, size_t n_base, unsigned depth);
 
+/* After an item of an array or inline table, and blanks, comments and newlines: a ',' (returns 1:
+ * more may follow) or the closing character close (returns 0). Either is consumed. */
+static int list_separator(Parser *x, char close)
+{
+        skip_ws_nl(x);
+        if (cur(x) == ',') {
+                x->p++;
+                return 1;
+        }
+        if (cur(x) == close) {
+                x->p++;
+                return 0;
+        }
+        return -EBADMSG;
+}
+
 static int parse_array(Parser *x, TomlValue *ret, unsigned depth)
 {
         TomlValue a = { .type = TOML_ARRAY };
@@ -597,23 +572,53 @@ static int parse_array(Parser *x, TomlValue *ret, unsigned depth)
                 a.n_items++; /* counted also on failure: toml_value_done() frees what was parsed */
                 if (r < 0)
                         goto fail;
-                skip_ws_nl(x);
-                if (cur(x) == ',') {
-                        x->p++;
-                        continue;
-                }
-                if (cur(x) == ']') {
-                        x->p++;
+                r = list_separator(x, ']');
+                if (r < 0)
+                        goto fail;
+                if (r == 0)
                         break;
-                }
-                r = -EBADMSG;
-                goto fail;
         }
         *ret = a;
         return 0;
 fail:
         toml_value_done(&a);
         return r;
+}
+
+/* "key = value" at x->p (on the key). With record, the value is recorded as an entry below the path
+ * base (n_base components, base may be NULL when n_base is 0); without, it is checked and dropped. */
+static int parse_assignment(Parser *x, char *const *base, size_t n_base, bool record, unsigned depth)
+{
+        _cleanup_strv_free_ char **k = NULL;
+        char **full = NULL;
+        TomlValue v = {};
+        unsigned line;
+        size_t nk;
+        int r;
+
+        r = parse_key(x, &k, &nk);
+        if (r < 0)
+                return r;
+        if (cur(x) != '=')
+                return -EBADMSG;
+        x->p++;
+        skip_ws(x);
+        line = x->line;
+        if (!record) {
+                r = parse_value(x, &v, NULL, 0, depth);
+                toml_value_done(&v);
+                return r;
+        }
+        r = path_join(x, base, n_base, k, nk, &full);
+        if (r < 0)
+                return r;
+        r = parse_value(x, &v, full, n_base + nk, depth);
+        if (r < 0) {
+                strv_free(full);
+                toml_value_done(&v);
+                return r;
+        }
+        return add_entry(x, full, n_base + nk, &v, line);
 }
 
 /* { k = v, ... }. With base, every key is recorded as an entry below base; without (an inline table
@@ -625,53 +630,19 @@ static int parse_inline_table(Parser *x, TomlValue *ret, char *const *base, size
 
         x->p++; /* { */
         for (;;) {
-                _cleanup_strv_free_ char **k = NULL;
-                TomlValue v = {};
-                unsigned line;
-                size_t nk;
-
                 skip_ws_nl(x);
                 if (cur(x) == '}') {
                         x->p++;
                         break;
                 }
-                r = parse_key(x, &k, &nk);
+                r = parse_assignment(x, base, n_base, base != NULL, depth + 1);
                 if (r < 0)
                         return r;
-                if (cur(x) != '=')
-                        return -EBADMSG;
-                x->p++;
-                skip_ws(x);
-                line = x->line;
-                if (base) {
-                        char **full = NULL;
-
-                        r = path_join(x, base, n_base, k, nk, &full);
-                        if (r < 0)
-                                return r;
-                        r = parse_value(x, &v, full, n_base + nk, depth + 1);
-                        if (r < 0) {
-                                strv_free(full);
-                                toml_value_done(&v);
-                                return r;
-                        }
-                        r = add_entry(x, full, n_base + nk, &v, line);
-                } else {
-                        r = parse_value(x, &v, NULL, 0, depth + 1);
-                        toml_value_done(&v);
-                }
+                r = list_separator(x, '}');
                 if (r < 0)
                         return r;
-                skip_ws_nl(x);
-                if (cur(x) == ',') {
-                        x->p++;
-                        continue;
-                }
-                if (cur(x) == '}') {
-                        x->p++;
+                if (r == 0)
                         break;
-                }
-                return -EBADMSG;
         }
         *ret = (TomlValue){ .type = TOML_TABLE };
         return 0;
@@ -728,30 +699,9 @@ static int parse_table_header(Parser *x)
 
 static int parse_key_value(Parser *x)
 {
-        _cleanup_strv_free_ char **k = NULL;
-        char **full = NULL;
-        TomlValue v = {};
-        unsigned line = x->line;
-        size_t nk;
         int r;
 
-        r = parse_key(x, &k, &nk);
-        if (r < 0)
-                return r;
-        if (cur(x) != '=')
-                return -EBADMSG;
-        x->p++;
-        skip_ws(x);
-        r = path_join(x, x->table, x->n_table, k, nk, &full);
-        if (r < 0)
-                return r;
-        r = parse_value(x, &v, full, x->n_table + nk, 0);
-        if (r < 0) {
-                strv_free(full);
-                toml_value_done(&v);
-                return r;
-        }
-        r = add_entry(x, full, x->n_table + nk, &v, line);
+        r = parse_assignment(x, x->table, x->n_table, /* record= */ true, 0);
         if (r < 0)
                 return r;
         return expect_eol(x);
