@@ -363,6 +363,27 @@ static int keywalk_add(KeyWalk *w)
         return json_object_object_add(w->set, w->buf, NULL) < 0 ? -ENOMEM : 1;
 }
 
+static int keywalk(KeyWalk *w, json_object *node, bool named);
+
+/* Walks node below the current path + "." + name, adding that path first when add is set; the current
+ * path is restored afterwards. Once the cap is reached (truncated), nothing more is added. */
+static int keywalk_below(KeyWalk *w, const char *name, bool add, json_object *node, bool named)
+{
+        size_t saved = w->len;
+        int r;
+
+        r = keywalk_push(w, name);
+        if (r < 0)
+                return r;
+        if (add)
+                r = keywalk_add(w);
+        if (r >= 0)
+                r = keywalk(w, node, named);
+        w->len = saved;
+        w->buf[saved] = 0;
+        return r < 0 ? r : 0;
+}
+
 static int keywalk(KeyWalk *w, json_object *node, bool named)
 {
         int r;
@@ -379,23 +400,11 @@ static int keywalk(KeyWalk *w, json_object *node, bool named)
         if (!json_object_is_type(node, json_type_object))
                 return 0;
         json_object_object_foreach(node, k, v) {
-                size_t saved = w->len;
-
                 if (*w->truncated)
                         break;
-                r = keywalk_push(w, named ? "*" : k);
+                r = keywalk_below(w, named ? "*" : k, /* add= */ true, v, !named && has_named_children(k));
                 if (r < 0)
                         return r;
-                r = keywalk_add(w);
-                if (r < 0)
-                        return r;
-                if (r > 0) {
-                        r = keywalk(w, v, !named && has_named_children(k));
-                        if (r < 0)
-                                return r;
-                }
-                w->len = saved;
-                w->buf[saved] = 0;
         }
         return 0;
 }
@@ -469,6 +478,23 @@ static int add_uint(json_object *out, const char *name, json_object *def, const 
         return parse_uint(def_str(def, key), &v) ? json_add_int(out, name, v) : json_add(out, name, NULL);
 }
 
+/* Sets out[name] to a new object, to describe the mapping def[key] in, and returns 1 with both; when
+ * def[key] is not a mapping, sets out[name] to null and returns 0. Or -ENOMEM. */
+static int add_mapping(json_object *out, const char *name, json_object *def, const char *key,
+                       json_object **ret_from, json_object **ret_to)
+{
+        json_object *from = json_get(def, key), *to;
+
+        if (!json_object_is_type(from, json_type_object))
+                return json_add(out, name, NULL);
+        to = json_get_or_add_object(out, name);
+        if (!to)
+                return -ENOMEM;
+        *ret_from = from;
+        *ret_to = to;
+        return 1;
+}
+
 /* A sequence of scalars as an array of strings. Items that are mappings (an address with
  * options: "- 10.0.0.5/24: {label: x}") contribute their key. Anything else: an empty array. */
 static int add_string_list(json_object *out, const char *name, json_object *def, const char *key)
@@ -501,14 +527,12 @@ static int add_string_list(json_object *out, const char *name, json_object *def,
 
 static int add_match(json_object *out, json_object *def)
 {
-        json_object *m = json_get(def, "match"), *o, *drv;
+        json_object *m, *o, *drv;
         int r;
 
-        if (!json_object_is_type(m, json_type_object))
-                return json_add(out, "match", NULL);
-        o = json_get_or_add_object(out, "match");
-        if (!o)
-                return -ENOMEM;
+        r = add_mapping(out, "match", def, "match", &m, &o);
+        if (r <= 0)
+                return r;
         if (add_string(o, "macaddress", m, "macaddress") < 0 || add_string(o, "name", m, "name") < 0)
                 return -ENOMEM;
         /* driver: one name, or (netplan >= 0.104) a list of names. */
@@ -524,18 +548,17 @@ static int add_match(json_object *out, json_object *def)
  * number, hostname as a string, the other (boolean) keys as booleans when they parse. */
 static int add_overrides(json_object *out, const char *name, json_object *def, const char *key)
 {
-        json_object *ov = json_get(def, key), *o;
+        json_object *ov, *o;
+        int r;
 
-        if (!json_object_is_type(ov, json_type_object))
-                return json_add(out, name, NULL);
-        o = json_get_or_add_object(out, name);
-        if (!o)
-                return -ENOMEM;
+        r = add_mapping(out, name, def, key, &ov, &o);
+        if (r <= 0)
+                return r;
         json_object_object_foreach(ov, k, v) {
                 _cleanup_free_ char *nk = strdup(k);
                 const char *s = json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
                 int64_t n;
-                int b, r;
+                int b;
 
                 if (!nk)
                         return -ENOMEM;
@@ -589,13 +612,12 @@ static int add_routes(json_object *out, json_object *def)
 
 static int add_nameservers(json_object *out, json_object *def)
 {
-        json_object *ns = json_get(def, "nameservers"), *o;
+        json_object *ns, *o;
+        int r;
 
-        if (!json_object_is_type(ns, json_type_object))
-                return json_add(out, "nameservers", NULL);
-        o = json_get_or_add_object(out, "nameservers");
-        if (!o)
-                return -ENOMEM;
+        r = add_mapping(out, "nameservers", def, "nameservers", &ns, &o);
+        if (r <= 0)
+                return r;
         if (add_string_list(o, "addresses", ns, "addresses") < 0 ||
             add_string_list(o, "search", ns, "search") < 0)
                 return -ENOMEM;
@@ -655,21 +677,17 @@ static int device_to_json(const NetplanDevice *d, KeyWalk *global, size_t *bytes
         if (json_add(o, "keys", TAKE_PTR(keys)) < 0)
                 return -ENOMEM;
 
-        /* The inventory-wide paths: network.<section>.*.<key>. */
-        if (keywalk_push(global, d->section->section) < 0)
-                return -ENOMEM;
-        r = keywalk_add(global);
+        /* The inventory-wide paths: network.<section>, and network.<section>.*.<key> below it. */
+        r = keywalk_push(global, d->section->section);
         if (r < 0)
                 return r;
-        if (r > 0) {
-                if (keywalk_push(global, "*") < 0)
-                        return -ENOMEM;
-                r = keywalk(global, def, false);
-                if (r < 0)
-                        return r;
-        }
+        r = keywalk_add(global);
+        if (r >= 0)
+                r = keywalk_below(global, "*", /* add= */ false, def, false);
         global->len = saved;
         global->buf[saved] = 0;
+        if (r < 0)
+                return r;
 
         *ret = TAKE_PTR(o);
         return 0;
