@@ -54,35 +54,34 @@ static void units_done(Units *u)
         *u = (Units){};
 }
 
-/* Returns the unit called name, adding it when new (*ret_r = 0); NULL with *ret_r = -ENOMEM, or
- * NULL with *ret_r = 0 when the cap is reached. */
-static Unit *units_get(Units *u, const char *name, int *ret_r)
+/* Finds the unit called name, adding it when new. Returns 1 with it, 0 when it is new and the cap is
+ * reached, or -ENOMEM. */
+static int units_get(Units *u, const char *name, Unit **ret)
 {
         json_object *pos = json_get(u->index, name);
         Unit *n;
 
-        *ret_r = 0;
-        if (pos)
-                return &u->items[json_object_get_int(pos)];
+        if (pos) {
+                *ret = &u->items[json_object_get_int(pos)];
+                return 1;
+        }
         if (u->n >= UNITS_MAX) {
                 u->truncated = true;
-                *ret_r = 0;
-                return NULL;
+                return 0;
         }
-        *ret_r = -ENOMEM;
         n = reallocarray(u->items, u->n + 1, sizeof(Unit));
         if (!n)
-                return NULL;
+                return -ENOMEM;
         u->items = n;
         n[u->n] = (Unit){ .name = strdup(name) };
         if (!n[u->n].name)
-                return NULL;
+                return -ENOMEM;
         if (json_add_int(u->index, name, (int64_t) u->n) < 0) {
                 free(n[u->n].name);
-                return NULL;
+                return -ENOMEM;
         }
-        *ret_r = 0;
-        return &u->items[u->n++];
+        *ret = &u->items[u->n++];
+        return 1;
 }
 
 /* Where a canonical guest path lies: "etc", "local", "vendor", or "other". */
@@ -125,12 +124,11 @@ static int scan_wants(InspectContext *c, Units *u, const char *dir, const char *
 
                 if (!unit_name_is_valid(e[i].name) || e[i].type == GUEST_FILE_DIRECTORY)
                         continue;
-                x = units_get(u, e[i].name, &r);
-                if (!x) {
-                        if (r < 0)
-                                break;
-                        continue;
-                }
+                r = units_get(u, e[i].name, &x);
+                if (r < 0)
+                        break;
+                if (r == 0)
+                        continue; /* over the cap */
                 r = -ENOMEM;
                 if (!strv_contains(x->wanted_by, owner) && strv_extend(&x->wanted_by, owner) < 0)
                         break;
@@ -150,14 +148,14 @@ static int scan_dropins(InspectContext *c, Units *u, const char *dir, const char
 {
         GuestDirEntry *e = NULL;
         size_t n = 0;
-        Unit *x;
+        Unit *x = NULL;
         int r;
 
         r = conf_read_dir_capped(c, dir, &e, &n);
         if (r <= 0)
                 return r;
-        x = units_get(u, owner, &r);
-        for (size_t i = 0; x && i < n; i++) {
+        r = units_get(u, owner, &x);
+        for (size_t i = 0; r > 0 && i < n; i++) {
                 char *p;
 
                 if (!endswith(e[i].name, ".conf") || e[i].type == GUEST_FILE_DIRECTORY)
@@ -206,12 +204,11 @@ static int scan_etc(InspectContext *c, Units *u)
                 if ((e[i].type != GUEST_FILE_REGULAR && e[i].type != GUEST_FILE_SYMLINK) ||
                     !unit_name_is_valid(e[i].name) || streq(e[i].name, "default.target"))
                         continue;
-                x = units_get(u, e[i].name, &r);
-                if (!x) {
-                        if (r < 0)
-                                break;
-                        continue;
-                }
+                r = units_get(u, e[i].name, &x);
+                if (r < 0)
+                        break;
+                if (r == 0)
+                        continue; /* over the cap */
                 x->in_etc = true;
                 r = is_masked(c, path, &e[i]);
                 if (r < 0)
