@@ -97,6 +97,20 @@ static int gather_strings(json_object *v, unsigned depth, char **out)
         return 0;
 }
 
+/* Adds the assignments of the shell-style KEY=value file path (read up to SMALL_FILE_MAX bytes) to *env,
+ * later ones overriding earlier ones. Returns 0 (also when there is no such file) or -errno. */
+static int read_env_file(InspectContext *c, const char *path, char ***env)
+{
+        _cleanup_free_ char *buf = NULL;
+        size_t size;
+        int r;
+
+        r = collect_read_file(c, path, SMALL_FILE_MAX, &buf, &size);
+        if (r <= 0)
+                return r;
+        return env_file_parse(buf, size, env, NULL) < 0 ? -ENOMEM : 0;
+}
+
 /* The kernel command line: the boot section's "cmdline" (whatever its shape: a string, a list, or an
  * object of strings), else what /etc/default/grub and /etc/default/grub.d/ *.cfg assemble. */
 static int kernel_cmdline(InspectContext *c, char **ret)
@@ -115,22 +129,14 @@ static int kernel_cmdline(InspectContext *c, char **ret)
                 *ret = TAKE_PTR(out);
                 return 0;
         }
-        {
-                _cleanup_free_ char *buf = NULL;
-                size_t size;
-
-                r = collect_read_file(c, "/etc/default/grub", SMALL_FILE_MAX, &buf, &size);
-                if (r < 0)
-                        return r;
-                if (r > 0 && env_file_parse(buf, size, &env, NULL) < 0)
-                        return -ENOMEM;
-        }
+        r = read_env_file(c, "/etc/default/grub", &env);
+        if (r < 0)
+                return r;
         r = collect_read_dir(c, "/etc/default/grub.d", &e, &n);
         if (r < 0)
                 return r;
         for (size_t i = 0, files = 0; i < n && files < GRUB_D_FILES_MAX; i++) {
-                _cleanup_free_ char *p = NULL, *buf = NULL;
-                size_t size;
+                _cleanup_free_ char *p = NULL;
 
                 if (!endswith(e[i].name, ".cfg"))
                         continue;
@@ -139,9 +145,7 @@ static int kernel_cmdline(InspectContext *c, char **ret)
                         r = -ENOMEM;
                         break;
                 }
-                r = collect_read_file(c, p, SMALL_FILE_MAX, &buf, &size);
-                if (r > 0 && env_file_parse(buf, size, &env, NULL) < 0)
-                        r = -ENOMEM;
+                r = read_env_file(c, p, &env);
                 if (r < 0)
                         break;
         }
@@ -209,18 +213,14 @@ static int collect_apparmor(InspectContext *c, char *const *cmdline, json_object
 static int collect_selinux(InspectContext *c, json_object *sec)
 {
         _cleanup_strv_free_ char **env = NULL;
-        _cleanup_free_ char *buf = NULL;
         json_object *o = json_get_or_add_object(sec, "selinux");
-        size_t size;
         int r;
 
         if (!o)
                 return -ENOMEM;
-        r = collect_read_file(c, "/etc/selinux/config", SMALL_FILE_MAX, &buf, &size);
+        r = read_env_file(c, "/etc/selinux/config", &env);
         if (r < 0)
                 return r;
-        if (r > 0 && env_file_parse(buf, size, &env, NULL) < 0)
-                return -ENOMEM;
         return json_add_str(o, "config", env_get(env, "SELINUX"));
 }
 
