@@ -164,34 +164,17 @@ static int collect_sources(InspectContext *c, json_object *arr)
         return r < 0 ? r : 0;
 }
 
-/* Regular files and symlinks of dir (sorted paths) for which want(name) holds. */
-static int list_files(InspectContext *c, const char *dir, bool (*want)(const char *name), json_object *arr)
+/* Regular files and symlinks (keyrings). */
+static bool is_file(const GuestDirEntry *e, const void *userdata)
 {
-        GuestDirEntry *e = NULL;
-        size_t n = 0;
-        int r;
-
-        r = collect_read_dir(c, dir, &e, &n);
-        if (r <= 0)
-                return r;
-        for (size_t i = 0; i < n && r >= 0; i++) {
-                _cleanup_free_ char *p = NULL;
-
-                if (e[i].type != GUEST_FILE_REGULAR && e[i].type != GUEST_FILE_SYMLINK)
-                        continue;
-                if (e[i].name[0] == '.' || (want && !want(e[i].name)))
-                        continue;
-                p = path_join(dir, e[i].name);
-                r = p ? json_append_str(arr, p) : -ENOMEM;
-        }
-        guest_dir_entries_free(e, n);
-        return r < 0 ? r : 0;
+        return e->type == GUEST_FILE_REGULAR || e->type == GUEST_FILE_SYMLINK;
 }
 
-/* apt_preferences(5): names with no extension or ".pref". */
-static bool preferences_name(const char *name)
+/* ... named as apt_preferences(5) wants: no extension or ".pref". */
+static bool is_preferences_file(const GuestDirEntry *e, const void *userdata)
 {
-        return apt_name_ok(name) && (!strchr(name, '.') || endswith(name, ".pref"));
+        return is_file(e, userdata) && apt_name_ok(e->name) &&
+               (!strchr(e->name, '.') || endswith(e->name, ".pref"));
 }
 
 static int add_if_file(InspectContext *c, const char *path, json_object *arr)
@@ -223,7 +206,7 @@ int collect_apt(InspectContext *c)
         r = add_if_file(c, PREFERENCES, prefs);
         if (r < 0)
                 return r;
-        r = list_files(c, PREFERENCES_DIR, preferences_name, prefs);
+        r = collect_list_paths(c, PREFERENCES_DIR, is_preferences_file, NULL, prefs);
         if (r < 0)
                 return r;
 
@@ -232,10 +215,10 @@ int collect_apt(InspectContext *c)
         r = add_if_file(c, "/etc/apt/trusted.gpg", keys);
         if (r < 0)
                 return r;
-        r = list_files(c, "/etc/apt/trusted.gpg.d", NULL, keys);
+        r = collect_list_paths(c, "/etc/apt/trusted.gpg.d", is_file, NULL, keys);
         if (r < 0)
                 return r;
-        r = list_files(c, "/etc/apt/keyrings", NULL, keys);
+        r = collect_list_paths(c, "/etc/apt/keyrings", is_file, NULL, keys);
         if (r < 0)
                 return r;
         json_object_array_sort(keys, cmp_str_items);

@@ -132,30 +132,15 @@ static int netplan_read_all(InspectContext *c, json_object *network)
         return netplan_to_json(np, network);
 }
 
-/* Names of the entries of dir whose name ends in one of suffixes (NULL: any name but hidden
- * ones), as sorted guest paths. */
-static int list_dir(InspectContext *c, const char *dir, const char *const *suffixes, json_object *arr)
+/* Anything but a directory whose name ends in one of the NULL-terminated suffixes (NULL: any name). */
+static bool is_config_file(const GuestDirEntry *e, const void *userdata)
 {
-        GuestDirEntry *e = NULL;
-        size_t n = 0;
-        int r;
+        const char *const *suffixes = userdata;
+        bool match = !suffixes;
 
-        r = collect_read_dir(c, dir, &e, &n);
-        if (r <= 0)
-                return r;
-        for (size_t i = 0; i < n && r >= 0; i++) {
-                _cleanup_free_ char *p = NULL;
-                bool match = !suffixes;
-
-                for (size_t j = 0; suffixes && suffixes[j] && !match; j++)
-                        match = endswith(e[i].name, suffixes[j]);
-                if (!match || e[i].name[0] == '.' || e[i].type == GUEST_FILE_DIRECTORY)
-                        continue;
-                p = path_join(dir, e[i].name);
-                r = p ? json_append_str(arr, p) : -ENOMEM;
-        }
-        guest_dir_entries_free(e, n);
-        return r < 0 ? r : 0;
+        for (size_t j = 0; suffixes && suffixes[j] && !match; j++)
+                match = endswith(e->name, suffixes[j]);
+        return match && e->type != GUEST_FILE_DIRECTORY;
 }
 
 int collect_network(InspectContext *c)
@@ -184,11 +169,11 @@ int collect_network(InspectContext *c)
                 return -ENOMEM;
         if (r > 0 && json_append_str(arr, "/etc/network/interfaces") < 0)
                 return -ENOMEM;
-        r = list_dir(c, "/etc/network/interfaces.d", NULL, arr);
+        r = collect_list_paths(c, "/etc/network/interfaces.d", is_config_file, NULL, arr);
         if (r < 0)
                 return r;
         arr = json_get_or_add_array(network, "networkd_files");
         if (!arr)
                 return -ENOMEM;
-        return list_dir(c, "/etc/systemd/network", networkd_suffixes, arr);
+        return collect_list_paths(c, "/etc/systemd/network", is_config_file, networkd_suffixes, arr);
 }

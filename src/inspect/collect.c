@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
+#include <stdlib.h>
 
+#include "shared/json-util.h"
+#include "shared/path-util.h"
 #include "collect.h"
 
 static const Collector collectors[] = {
@@ -52,4 +55,27 @@ int collect_read_dir(InspectContext *c, const char *path, GuestDirEntry **ret, s
         if (is_absent(r))
                 return 0;
         return r < 0 ? r : 1;
+}
+
+int collect_list_paths(InspectContext *c, const char *dir,
+                       bool (*want)(const GuestDirEntry *e, const void *userdata), const void *userdata,
+                       json_object *arr)
+{
+        GuestDirEntry *e = NULL;
+        size_t n = 0;
+        int r;
+
+        r = collect_read_dir(c, dir, &e, &n);
+        if (r <= 0)
+                return r;
+        for (size_t i = 0; i < n && r >= 0; i++) {
+                _cleanup_free_ char *p = NULL;
+
+                if (e[i].name[0] == '.' || (want && !want(&e[i], userdata)))
+                        continue;
+                p = path_join(dir, e[i].name);
+                r = p ? json_append_str(arr, p) : -ENOMEM;
+        }
+        guest_dir_entries_free(e, n);
+        return r < 0 ? r : 0;
 }

@@ -39,6 +39,13 @@ int collect_read_file(InspectContext *c, const char *path, size_t max, char **re
 /* Lists a guest directory. Returns 1 with entries, 0 when it does not exist, or -errno. */
 int collect_read_dir(InspectContext *c, const char *path, GuestDirEntry **ret, size_t *ret_n);
 
+/* Appends to the JSON array arr the guest paths of the entries of dir, in name order, that are not
+ * hidden (a name starting with '.') and that want accepts (NULL: all). Returns 0 (also when dir does not
+ * exist) or -errno. */
+int collect_list_paths(InspectContext *c, const char *dir,
+                       bool (*want)(const GuestDirEntry *e, const void *userdata), const void *userdata,
+                       json_object *arr);
+
 int collect_os_release(InspectContext *c);
 int collect_identity(InspectContext *c);
 int collect_boot(InspectContext *c);
