@@ -49,16 +49,12 @@ static int invalid_finding(InspectContext *c, const char *path, size_t n, unsign
                 "%zu line(s) of '%s' are not valid and were skipped, the first at line %u", n, path, first);
 }
 
-static int read_modprobe(InspectContext *c, const char *path, ConfOrigin origin, json_object *items)
+static int parse_modprobe(InspectContext *c, const char *path, ConfOrigin origin, const char *buf,
+                          size_t size, json_object *items)
 {
         _cleanup_(modprobe_file_freep) ModprobeFile *f = NULL;
-        _cleanup_free_ char *buf = NULL;
-        size_t size = 0;
         int r;
 
-        r = collect_read_file(c, path, CONFIG_FILE_MAX, &buf, &size);
-        if (r <= 0)
-                return r;
         r = modprobe_parse(buf, size, &f);
         if (r < 0)
                 return r;
@@ -72,16 +68,12 @@ static int read_modprobe(InspectContext *c, const char *path, ConfOrigin origin,
         return f->n_invalid > 0 ? invalid_finding(c, path, f->n_invalid, f->first_invalid_line) : 0;
 }
 
-static int read_modules_load(InspectContext *c, const char *path, ConfOrigin origin, json_object *items)
+static int parse_modules_load(InspectContext *c, const char *path, ConfOrigin origin, const char *buf,
+                              size_t size, json_object *items)
 {
         _cleanup_(modules_load_file_freep) ModulesLoadFile *f = NULL;
-        _cleanup_free_ char *buf = NULL;
-        size_t size = 0;
         int r;
 
-        r = collect_read_file(c, path, CONFIG_FILE_MAX, &buf, &size);
-        if (r <= 0)
-                return r;
         r = modules_load_parse(buf, size, &f);
         if (r < 0)
                 return r;
@@ -111,13 +103,13 @@ int collect_kernel_modules(InspectContext *c)
                 return -ENOMEM;
 
         /* Debian links /etc/modules-load.d/modules.conf to ../modules, read on its own. */
-        r = conf_files_read(c, modprobe_dirs, ELEMENTSOF(modprobe_dirs), ETC_MODULES, read_modprobe, items,
+        r = conf_files_read(c, modprobe_dirs, ELEMENTSOF(modprobe_dirs), ETC_MODULES, parse_modprobe, items,
                             files);
         if (r < 0)
                 return r;
         r = conf_files_read(c, modules_load_dirs, ELEMENTSOF(modules_load_dirs), ETC_MODULES,
-                            read_modules_load, items, files);
+                            parse_modules_load, items, files);
         if (r < 0)
                 return r;
-        return conf_file_read_extra(c, ETC_MODULES, read_modules_load, items, files);
+        return conf_file_read_extra(c, ETC_MODULES, parse_modules_load, items, files);
 }

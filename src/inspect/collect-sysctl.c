@@ -20,17 +20,13 @@ static const ConfDir sysctl_dirs[] = {
         { "/lib/sysctl.d", CONF_ORIGIN_VENDOR },
 };
 
-/* Reads one file and appends its assignments to items. */
-static int read_one(InspectContext *c, const char *path, ConfOrigin origin, json_object *items)
+/* Parses one file and appends its assignments to items. */
+static int parse_one(InspectContext *c, const char *path, ConfOrigin origin, const char *buf, size_t size,
+                     json_object *items)
 {
         _cleanup_(sysctl_file_freep) SysctlFile *f = NULL;
-        _cleanup_free_ char *buf = NULL;
-        size_t size = 0;
         int r;
 
-        r = collect_read_file(c, path, CONFIG_FILE_MAX, &buf, &size);
-        if (r <= 0)
-                return r;
         r = sysctl_parse(buf, size, &f);
         if (r < 0)
                 return r;
@@ -93,10 +89,10 @@ int collect_sysctl(InspectContext *c)
         if (!items || !files)
                 return -ENOMEM;
 
-        r = conf_files_read(c, sysctl_dirs, ELEMENTSOF(sysctl_dirs), SYSCTL_CONF, read_one, items, files);
+        r = conf_files_read(c, sysctl_dirs, ELEMENTSOF(sysctl_dirs), SYSCTL_CONF, parse_one, items, files);
         if (r < 0)
                 return r;
-        r = conf_file_read_extra(c, SYSCTL_CONF, read_one, items, files);
+        r = conf_file_read_extra(c, SYSCTL_CONF, parse_one, items, files);
         if (r < 0)
                 return r;
         return mark_effective(items);

@@ -241,8 +241,24 @@ int conf_file_append_json(json_object *files, const char *path, ConfOrigin origi
         return json_append(files, TAKE_PTR(o));
 }
 
+/* Reads path (capped) and hands its content to parse_fn. Returns 0 (also when it cannot be read: absent,
+ * or too large, which is a finding) or -errno. */
+static int read_and_parse(InspectContext *c, const char *path, ConfOrigin origin, ConfFileParseFn parse_fn,
+                          json_object *items)
+{
+        _cleanup_free_ char *buf = NULL;
+        size_t size = 0;
+        int r;
+
+        r = collect_read_file(c, path, CONFIG_FILE_MAX, &buf, &size);
+        if (r <= 0)
+                return r;
+        r = parse_fn(c, path, origin, buf, size, items);
+        return r < 0 ? r : 0;
+}
+
 int conf_files_read(InspectContext *c, const ConfDir *dirs, size_t n_dirs, const char *read_elsewhere,
-                    ConfFileReadFn read_fn, json_object *items, json_object *files)
+                    ConfFileParseFn parse_fn, json_object *items, json_object *files)
 {
         _cleanup_(conf_files_done) ConfFiles l = {};
         int r;
@@ -258,13 +274,13 @@ int conf_files_read(InspectContext *c, const ConfDir *dirs, size_t n_dirs, const
                                           parse);
                 if (r < 0)
                         return r;
-                if (parse && (r = read_fn(c, f->path, f->origin, items)) < 0)
+                if (parse && (r = read_and_parse(c, f->path, f->origin, parse_fn, items)) < 0)
                         return r;
         }
         return 0;
 }
 
-int conf_file_read_extra(InspectContext *c, const char *path, ConfFileReadFn read_fn, json_object *items,
+int conf_file_read_extra(InspectContext *c, const char *path, ConfFileParseFn parse_fn, json_object *items,
                          json_object *files)
 {
         int r;
@@ -275,6 +291,5 @@ int conf_file_read_extra(InspectContext *c, const char *path, ConfFileReadFn rea
         r = conf_file_append_json(files, path, CONF_ORIGIN_ETC, false, NULL, NULL, true);
         if (r < 0)
                 return r;
-        r = read_fn(c, path, CONF_ORIGIN_ETC, items);
-        return r < 0 ? r : 0;
+        return read_and_parse(c, path, CONF_ORIGIN_ETC, parse_fn, items);
 }

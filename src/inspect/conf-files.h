@@ -70,20 +70,21 @@ int conf_is_masked(InspectContext *c, const char *path);
 int conf_file_append_json(json_object *files, const char *path, ConfOrigin origin, bool masked,
                           const char *target, char *const *overridden, bool parsed);
 
-/* Reads one configuration file at path, appending what it holds to the JSON array items. Returns 0 or
- * -errno. */
-typedef int (*ConfFileReadFn)(InspectContext *c, const char *path, ConfOrigin origin, json_object *items);
+/* Parses the size bytes at buf, the content of the configuration file path, appending what it holds
+ * to the JSON array items. Returns 0 or -errno. */
+typedef int (*ConfFileParseFn)(InspectContext *c, const char *path, ConfOrigin origin, const char *buf,
+                               size_t size, json_object *items);
 
 /* Lists the ".conf" files of dirs with conf_files_list() and, in that order, appends each to the JSON
- * array files (conf_file_append_json()) and reads it with read_fn, unless it is masked or a symlink to
- * read_elsewhere: a file the caller reads on its own, as Debian links /etc/sysctl.d/99-sysctl.conf to
- * ../sysctl.conf (NULL: none). Returns 0 or -errno. */
+ * array files (conf_file_append_json()) and reads it (up to CONFIG_FILE_MAX bytes, collect_read_file())
+ * for parse_fn, unless it is masked or a symlink to read_elsewhere: a file the caller reads on its own,
+ * as Debian links /etc/sysctl.d/99-sysctl.conf to ../sysctl.conf (NULL: none). Returns 0 or -errno. */
 int conf_files_read(InspectContext *c, const ConfDir *dirs, size_t n_dirs, const char *read_elsewhere,
-                    ConfFileReadFn read_fn, json_object *items, json_object *files);
+                    ConfFileParseFn parse_fn, json_object *items, json_object *files);
 
-/* If path is a regular file of the guest, appends it to files (origin "etc") and reads it with read_fn.
- * Returns 0 (also when there is no such file) or -errno. */
-int conf_file_read_extra(InspectContext *c, const char *path, ConfFileReadFn read_fn, json_object *items,
+/* If path is a regular file of the guest, appends it to files (origin "etc") and reads it for parse_fn
+ * as conf_files_read() does. Returns 0 (also when there is no such file) or -errno. */
+int conf_file_read_extra(InspectContext *c, const char *path, ConfFileParseFn parse_fn, json_object *items,
                          json_object *files);
 
 /* A new JSON array of the strings of l (guest bytes: invalid UTF-8 is replaced). NULL on OOM. */
