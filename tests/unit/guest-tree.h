@@ -99,6 +99,17 @@ static inline void tree_file(const GuestTree *t, const char *path, const char *c
         tree_file_n(t, path, content, strlen(content));
 }
 
+/* Writes size bytes, each of them c, to path: a file beyond a size cap. */
+static inline void tree_file_filled(const GuestTree *t, const char *path, char c, size_t size)
+{
+        char *data = malloc(size);
+
+        ASSERT_NOT_NULL(data);
+        memset(data, c, size);
+        tree_file_n(t, path, data, size);
+        free(data);
+}
+
 /* mkdir -p path */
 static inline void tree_dir(const GuestTree *t, const char *path)
 {

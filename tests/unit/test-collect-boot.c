@@ -315,14 +315,7 @@ static void test_root_systemd_boot(void)
         tree_file(&t, "/boot/vmlinuz-6.6.96.2-2.azl3", "k");
         tree_file(&t, "/boot/initramfs-6.6.96.2-2.azl3.img", "i");
         /* Hostile: a huge, binary /etc/default/grub is too large to read; odd names in /boot. */
-        {
-                size_t big = CONFIG_FILE_MAX + 1;
-                char *junk = malloc(big);
-                ASSERT_NOT_NULL(junk);
-                memset(junk, 0, big);
-                tree_file_n(&t, "/etc/default/grub", junk, big);
-                free(junk);
-        }
+        tree_file_filled(&t, "/etc/default/grub", 0, CONFIG_FILE_MAX + 1);
         {
                 static const char cfg[] = "GRUB_CMDLINE_LINUX=\"a\0b\" \n\xff\xfe=1\nGRUB_TIMEOUT=abc\n";
                 tree_file_n(&t, "/etc/default/grub.d/x.cfg", cfg, sizeof(cfg) - 1);

@@ -136,17 +136,13 @@ static void test_hostile_files(void)
                 "c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]\n"
                 "e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d,*d]\nf: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e,*e]\n"
                 "network: {ethernets: {eth0: {x: *f}}}\n";
-        size_t big = CONFIG_FILE_MAX + 1;
-        _cleanup_free_ char *buf = malloc(big);
         GuestTree t;
         Inventory *inv;
         json_object *n;
 
-        ASSERT_NOT_NULL(buf);
-        memset(buf, '#', big);
         tree_new(&t);
         tree_file(&t, "etc/netplan/10-bomb.yaml", bomb);
-        tree_file_n(&t, "etc/netplan/20-big.yaml", buf, big);
+        tree_file_filled(&t, "etc/netplan/20-big.yaml", '#', CONFIG_FILE_MAX + 1);
         tree_link(&t, "etc/netplan/30-escape.yaml", "../../../../../../../../etc/hostname");
         tree_file(&t, "etc/netplan/50-cloud-init.yaml", cloud_init_yaml);
 

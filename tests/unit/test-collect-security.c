@@ -272,14 +272,10 @@ static void test_other_shapes_and_hostile(void)
         static const char *const pkgs[] = { "apparmor" };
         GuestTree t;
         json_object *sec;
-        char *big = malloc(200 * 1024);
 
-        ASSERT_NOT_NULL(big);
-        memset(big, 'n', 200 * 1024);
         tree_new(&t);
         write_status(&t, pkgs, ELEMENTSOF(pkgs));
-        tree_file_n(&t, "etc/modprobe.d/huge.conf", big, 200 * 1024);
-        free(big);
+        tree_file_filled(&t, "etc/modprobe.d/huge.conf", 'n', 200 * 1024);
         tree_file_n(&t, "var/lib/ubuntu-advantage/status.json", "\x00\x01{\"attached\": tr", 17);
         tree_file(&t, "var/lib/dkms/weird", "not a directory");
         tree_dir(&t, "var/lib/dkms/emptymodule");

@@ -131,16 +131,11 @@ static void test_hostile(void)
 {
         GuestTree t;
         Inventory *inv;
-        size_t big = CONFIG_FILE_MAX + 1;
-        char *huge = malloc(big);
         static const char bin[] = "kernel.x = \xff\xfe\n\0\0\0\nkernel.y\0 = 1\n";
         json_object *items;
 
         tree_new(&t);
-        ASSERT_NOT_NULL(huge);
-        memset(huge, 'a', big);
-        tree_file_n(&t, "/etc/sysctl.d/10-huge.conf", huge, big);
-        free(huge);
+        tree_file_filled(&t, "/etc/sysctl.d/10-huge.conf", 'a', CONFIG_FILE_MAX + 1);
         tree_file_n(&t, "/etc/sysctl.d/20-binary.conf", bin, sizeof(bin) - 1);
         tree_link(&t, "/etc/sysctl.d/30-dangling.conf", "/nonexistent");
         tree_link(&t, "/etc/sysctl.d/40-loop.conf", "40-loop.conf");
