@@ -8,6 +8,7 @@
 #include "shared/json-util.h"
 #include "shared/string-util.h"
 #include "guest-tree.h"
+#include "yaml-load.h"
 #include "tests.h"
 
 /* What cloud-init's Azure datasource writes on an AKS Ubuntu 22.04 node
@@ -48,23 +49,9 @@ static const char secondary_nic_yaml[] = "network:\n"
                                          "        route-metric: 200\n"
                                          "        use-dns: false\n";
 
-static json_object *load_ok(const char *yaml)
-{
-        json_object *tree = NULL;
-        char *error = NULL;
-        size_t budget = YAML_TREE_NODES_MAX;
-        int r = yaml_tree_load(yaml, strlen(yaml), &budget, &tree, &error);
-
-        if (r != 1)
-                FAIL("load returned %d: %s", r, error ?: "(no error)");
-        ASSERT_NOT_NULL(tree);
-        ASSERT_TRUE(budget < YAML_TREE_NODES_MAX);
-        return tree;
-}
-
 static void add_ok(Netplan *np, const char *file, const char *yaml)
 {
-        _cleanup_json_ json_object *tree = load_ok(yaml);
+        _cleanup_json_ json_object *tree = yaml_load_ok(yaml);
         char *error = NULL;
         int r = netplan_add(np, file, tree, &error);
 
@@ -75,7 +62,7 @@ static void add_ok(Netplan *np, const char *file, const char *yaml)
 /* Adds and expects a rejection whose text contains want. */
 static void add_rejected(Netplan *np, const char *file, const char *yaml, const char *want)
 {
-        _cleanup_json_ json_object *tree = load_ok(yaml);
+        _cleanup_json_ json_object *tree = yaml_load_ok(yaml);
         _cleanup_free_ char *error = NULL;
 
         ASSERT_EQ(netplan_add(np, file, tree, &error), 0);

@@ -8,21 +8,8 @@
 #include "shared/json-util.h"
 #include "shared/string-util.h"
 #include "guest-tree.h"
+#include "yaml-load.h"
 #include "tests.h"
-
-static json_object *load_ok(const char *yaml)
-{
-        json_object *tree = NULL;
-        char *error = NULL;
-        size_t budget = YAML_TREE_NODES_MAX;
-        int r = yaml_tree_load(yaml, strlen(yaml), &budget, &tree, &error);
-
-        if (r != 1)
-                FAIL("load returned %d: %s", r, error ?: "(no error)");
-        ASSERT_NOT_NULL(tree);
-        ASSERT_TRUE(budget < YAML_TREE_NODES_MAX);
-        return tree;
-}
 
 /* Loads and expects -EBADMSG; returns the error text (caller frees). */
 static char *load_bad(const char *yaml, size_t size)
@@ -189,7 +176,7 @@ static void test_invalid_input(void)
         /* A NUL written as an escape, and an over-long key. */
         {
                 _cleanup_json_ json_object *tree =
-                        load_ok("network: {ethernets: {eth0: {set-name: \"a\\0b\"}}}\n");
+                        yaml_load_ok("network: {ethernets: {eth0: {set-name: \"a\\0b\"}}}\n");
                 const char *s = jstr(tree, "network.ethernets.eth0.set-name");
                 ASSERT_NOT_NULL(s);
                 ASSERT_STREQ(s, "a\xef\xbf\xbd"
@@ -210,7 +197,7 @@ static void test_invalid_input(void)
 static void test_first_document_only(void)
 {
         _cleanup_json_ json_object *tree =
-                load_ok("network: {version: 2}\n---\nnetwork: {version: 3}\n...\n--- [unclosed\n");
+                yaml_load_ok("network: {version: 2}\n---\nnetwork: {version: 3}\n...\n--- [unclosed\n");
 
         ASSERT_STREQ(jstr(tree, "network.version"), "2");
 }
@@ -218,7 +205,7 @@ static void test_first_document_only(void)
 static void test_scalars_untyped(void)
 {
         /* YAML 1.1 would read 1:20 as 80 and 0o17 or 012 as octal: netplan does not, nor do we. */
-        _cleanup_json_ json_object *tree = load_ok("a: 1:20\nb: 012\nc: yes\nd: ~\n");
+        _cleanup_json_ json_object *tree = yaml_load_ok("a: 1:20\nb: 012\nc: yes\nd: ~\n");
 
         ASSERT_STREQ(jstr(tree, "a"), "1:20");
         ASSERT_STREQ(jstr(tree, "b"), "012");
