@@ -123,21 +123,6 @@ static int cmp_version_json(const void *a, const void *b)
                           json_object_get_string(*(json_object *const *) b));
 }
 
-static int cmp_string_json(const void *a, const void *b)
-{
-        return strcmp(json_object_get_string(*(json_object *const *) a),
-                      json_object_get_string(*(json_object *const *) b));
-}
-
-static bool json_array_has_str(json_object *arr, const char *s)
-{
-        size_t n = json_object_array_length(arr);
-
-        for (size_t i = 0; i < n; i++)
-                if (streq_ptr(json_object_get_string(json_object_array_get_idx(arr, i)), s))
-                        return true;
-        return false;
-}
 
 typedef struct GuestReader {
         Guest *guest;
@@ -261,7 +246,7 @@ static int collect_dropins(InspectContext *c, json_object *dropins, char ***env)
                 }
                 guest_dir_entries_free(e, n);
         }
-        json_object_array_sort(dropins, cmp_string_json);
+        json_array_sort_strings(dropins);
         return 0;
 }
 
@@ -696,7 +681,7 @@ int collect_aks(InspectContext *c)
                 r = walk_kubernetes(c, KUBERNETES_DIR, 1, files, &truncated);
                 if (r < 0)
                         return r;
-                json_object_array_sort(files, cmp_string_json);
+                json_array_sort_strings(files);
         }
         if (json_add_bool(aks, "kubernetes_files_truncated", truncated) < 0 ||
             json_add_str(aks, "node_image_version", image_version) < 0)

@@ -33,12 +33,6 @@ static bool apt_name_ok(const char *name)
         return name[0] != '.' && str_in_charset(name, "_-.");
 }
 
-static int cmp_str_items(const void *a, const void *b)
-{
-        return strcmp(strempty(json_object_get_string(*(json_object *const *) a)),
-                      strempty(json_object_get_string(*(json_object *const *) b)));
-}
-
 /* Merges the entries of one file into items (key "type uri suite" -> item) and arr. */
 static int add_entries(const char *file, const AptSourceList *l, json_object *items, json_object *arr)
 {
@@ -221,6 +215,6 @@ int collect_apt(InspectContext *c)
         r = collect_list_paths(c, "/etc/apt/keyrings", is_file, NULL, keys);
         if (r < 0)
                 return r;
-        json_object_array_sort(keys, cmp_str_items);
+        json_array_sort_strings(keys);
         return 0;
 }

@@ -21,21 +21,6 @@
 #define JSON_SCAN_DEPTH  8u
 #define GRUB_D_FILES_MAX 64u /* env_file_parse() is quadratic in assignments: few files */
 
-static int cmp_string_json(const void *a, const void *b)
-{
-        return strcmp(json_object_get_string(*(json_object *const *) a),
-                      json_object_get_string(*(json_object *const *) b));
-}
-
-static bool json_array_has_str(json_object *arr, const char *s)
-{
-        size_t n = json_object_array_length(arr);
-
-        for (size_t i = 0; i < n; i++)
-                if (streq_ptr(json_object_get_string(json_object_array_get_idx(arr, i)), s))
-                        return true;
-        return false;
-}
 
 static bool package_installed(InspectContext *c, const char *name)
 {
@@ -59,7 +44,7 @@ static int packages_matching(InspectContext *c, const char *const *patterns, siz
                     json_append_str(arr, name) < 0)
                         return -ENOMEM;
         }
-        json_object_array_sort(arr, cmp_string_json);
+        json_array_sort_strings(arr);
         return 0;
 }
 
@@ -311,7 +296,7 @@ static int collect_snaps(InspectContext *c, json_object *sec)
                         return -ENOMEM;
                 }
         guest_dir_entries_free(e, n);
-        json_object_array_sort(arr, cmp_string_json);
+        json_array_sort_strings(arr);
         return json_add_bool(o, "snapd_installed", package_installed(c, "snapd"));
 }
 
@@ -377,7 +362,7 @@ static int dkms_module(InspectContext *c, const char *module, json_object *arr, 
                 guest_dir_entries_free(k, nk);
                 if (r < 0)
                         break;
-                json_object_array_sort(built, cmp_string_json);
+                json_array_sort_strings(built);
         }
         guest_dir_entries_free(v, nv);
         return r < 0 ? r : 0;
@@ -744,7 +729,7 @@ static int collect_ubuntu_pro(InspectContext *c, json_object *sec)
                     !json_array_has_str(arr, name) && json_append_str(arr, name) < 0)
                         return -ENOMEM;
         }
-        json_object_array_sort(arr, cmp_string_json);
+        json_array_sort_strings(arr);
         return json_add_bool(o, "attached", attached);
 }
 

@@ -189,12 +189,6 @@ static int cmp_by_name(const void *a, const void *b)
         return strcmp(strempty(x), strempty(y));
 }
 
-static int cmp_str_items(const void *a, const void *b)
-{
-        return strcmp(strempty(json_object_get_string(*(json_object *const *) a)),
-                      strempty(json_object_get_string(*(json_object *const *) b)));
-}
-
 /* Appends the strings of the array files to via["v"], once each. */
 static int add_all(json_object *via, json_object *files)
 {
@@ -339,7 +333,7 @@ static int user_json(InspectContext *c, Databases *d, const PasswdEntry *p, json
                                 return -ENOMEM;
                 }
         }
-        json_object_array_sort(groups, cmp_str_items);
+        json_array_sort_strings(groups);
 
         r = authorized_keys_json(c, p->home, &keys);
         if (r < 0)
@@ -368,7 +362,7 @@ static int user_json(InspectContext *c, Databases *d, const PasswdEntry *p, json
         v = v ? json_object_get(v) : json_object_new_array();
         if (!v)
                 return -ENOMEM;
-        json_object_array_sort(v, cmp_str_items);
+        json_array_sort_strings(v);
         if (json_add(o, "sudo_via", v) < 0)
                 return -ENOMEM;
         *ret = TAKE_PTR(o);
@@ -446,7 +440,7 @@ int collect_users(InspectContext *c)
                 STRV_FOREACH(m, g->members)
                         if (json_append_str(members, *m) < 0)
                                 goto finish;
-                json_object_array_sort(members, cmp_str_items);
+                json_array_sort_strings(members);
         }
 
         json_object_array_sort(users, cmp_by_name);

@@ -82,6 +82,30 @@ int json_append_str(json_object *arr, const char *s)
         return json_append(arr, v);
 }
 
+static int cmp_json_str(const void *a, const void *b)
+{
+        const char *x = json_object_get_string(*(json_object *const *) a),
+                   *y = json_object_get_string(*(json_object *const *) b);
+        return strcmp(x ?: "", y ?: "");
+}
+
+void json_array_sort_strings(json_object *arr)
+{
+        json_object_array_sort(arr, cmp_json_str);
+}
+
+bool json_array_has_str(json_object *arr, const char *s)
+{
+        size_t n = json_object_is_type(arr, json_type_array) ? json_object_array_length(arr) : 0;
+
+        for (size_t i = 0; i < n; i++) {
+                const char *x = json_object_get_string(json_object_array_get_idx(arr, i));
+                if (x && s && strcmp(x, s) == 0)
+                        return true;
+        }
+        return false;
+}
+
 static json_object *get_or_add(json_object *obj, const char *key, json_type type)
 {
         json_object *v;

@@ -31,6 +31,11 @@ int json_add_bool(json_object *obj, const char *key, bool v);
 int json_append(json_object *arr, json_object *v);
 int json_append_str(json_object *arr, const char *s);
 
+/* Sorts an array of strings in place by strcmp() (non-strings as ""). */
+void json_array_sort_strings(json_object *arr);
+/* True if the array holds the string s. */
+bool json_array_has_str(json_object *arr, const char *s);
+
 /* Returns obj[key] if it is an object (creating it when missing), NULL on OOM or type clash. */
 json_object *json_get_or_add_object(json_object *obj, const char *key);
 json_object *json_get_or_add_array(json_object *obj, const char *key);

@@ -11,6 +11,7 @@
 #define _printf_(a, b) __attribute__((__format__(printf, a, b)))
 #define _pure_         __attribute__((__pure__))
 #define _noreturn_     __attribute__((__noreturn__))
+#define _fallthrough_  __attribute__((__fallthrough__))
 #define _likely_(x)    (__builtin_expect(!!(x), 1))
 #define _unlikely_(x)  (__builtin_expect(!!(x), 0))
 
