@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: MIT */
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/kvm.h>
@@ -31,9 +32,61 @@ typedef struct GuestfsView {
 /* libguestfs transfers at most a few MiB per call; stay well below. */
 #define PREAD_CHUNK (1u << 20)
 
-DEFINE_TRIVIAL_CLEANUP_FUNC(struct guestfs_statns *, guestfs_free_statns);
-DEFINE_TRIVIAL_CLEANUP_FUNC(struct guestfs_dirent_list *, guestfs_free_dirent_list);
-DEFINE_TRIVIAL_CLEANUP_FUNC(struct guestfs_partition_list *, guestfs_free_partition_list);
+/* libguestfs is opened with dlopen() when the backend is first needed: it pulls in libvirt and
+ * some fifty other libraries, whose loading would otherwise slow down every command (and the
+ * native path needs none of it). */
+#define GUESTFS_SYMBOLS(X)                                                                                  \
+        X(create) X(close) X(shutdown) X(set_error_handler) X(set_backend) X(get_backend_settings)          \
+        X(set_backend_settings) X(add_drive_opts_argv) X(launch) X(last_error) X(last_errno)                \
+        X(list_devices) X(blkid) X(blockdev_getsize64) X(blockdev_getss) X(part_get_parttype)               \
+        X(part_get_disk_guid) X(pread_device) X(part_list) X(part_get_mbr_id) X(part_get_bootable)         \
+        X(part_get_gpt_type) X(part_get_gpt_guid) X(part_get_gpt_attributes) X(part_get_name) X(lvs)       \
+        X(lstatns) X(readlink) X(pread) X(readdir) X(mkmountpoint) X(rmmountpoint) X(mount_ro)            \
+        X(free_statns) X(free_dirent_list) X(free_partition_list)
+
+#define GUESTFS_DECLARE(n) __typeof__(guestfs_##n) *n;
+static struct {
+        GUESTFS_SYMBOLS(GUESTFS_DECLARE)
+} gf;
+
+/* Loads libguestfs once. Returns 0, or -EOPNOTSUPP when it is not installed or incomplete. */
+static int guestfs_dl(void)
+{
+        static int loaded = 0;
+        void *h;
+
+        if (loaded != 0)
+                return loaded > 0 ? 0 : -EOPNOTSUPP;
+        loaded = -1;
+        h = dlopen("libguestfs.so.0", RTLD_NOW | RTLD_LOCAL);
+        if (!h)
+                return -EOPNOTSUPP;
+#define GUESTFS_LOAD(n)                                                                                     \
+        if (!(gf.n = (__typeof__(gf.n)) dlsym(h, "guestfs_" #n)))                                           \
+                return -EOPNOTSUPP;
+        GUESTFS_SYMBOLS(GUESTFS_LOAD)
+#undef GUESTFS_LOAD
+        loaded = 1;
+        return 0;
+}
+
+static void free_statnsp(struct guestfs_statns **p)
+{
+        if (*p)
+                gf.free_statns(*p);
+}
+
+static void free_dirent_listp(struct guestfs_dirent_list **p)
+{
+        if (*p)
+                gf.free_dirent_list(*p);
+}
+
+static void free_partition_listp(struct guestfs_partition_list **p)
+{
+        if (*p)
+                gf.free_partition_list(*p);
+}
 
 static char **strv_free_guestfs(char **l)
 {
@@ -71,8 +124,8 @@ GuestfsSession *guestfs_session_free(GuestfsSession *s)
         if (!s)
                 return NULL;
         if (s->g) {
-                (void) guestfs_shutdown(s->g);
-                guestfs_close(s->g);
+                (void) gf.shutdown(s->g);
+                gf.close(s->g);
         }
         free(s->device);
         free(s);
@@ -96,7 +149,7 @@ static const char *qemu_format(const Image *img)
 
 static int force_tcg(guestfs_h *g)
 {
-        _cleanup_(strv_free_guestfsp) char **settings = guestfs_get_backend_settings(g);
+        _cleanup_(strv_free_guestfsp) char **settings = gf.get_backend_settings(g);
 
         if (!settings)
                 return -ENOMEM;
@@ -104,37 +157,48 @@ static int force_tcg(guestfs_h *g)
                 return 0;
         if (strv_extend(&settings, "force_tcg") < 0)
                 return -ENOMEM;
-        return guestfs_set_backend_settings(g, settings) < 0 ? -EIO : 0;
+        return gf.set_backend_settings(g, settings) < 0 ? -EIO : 0;
 }
 
 int guestfs_session_open(const Image *img, GuestfsSession **ret, char **ret_error)
 {
         _cleanup_(guestfs_session_freep) GuestfsSession *s = NULL;
         _cleanup_(strv_free_guestfsp) char **devices = NULL;
+        struct guestfs_add_drive_opts_argv optargs;
         int r;
 
+        r = guestfs_dl();
+        if (r < 0) {
+                if (ret_error)
+                        *ret_error = strdup("libguestfs is not installed (Debian package libguestfs0)");
+                return r;
+        }
         s = calloc(1, sizeof(GuestfsSession));
         if (!s)
                 return -ENOMEM;
-        s->g = guestfs_create();
+        s->g = gf.create();
         if (!s->g)
                 return -ENOMEM;
         /* Errors are returned, not printed: the caller reports them once. */
-        guestfs_set_error_handler(s->g, NULL, NULL);
-        if (!getenv("LIBGUESTFS_BACKEND") && guestfs_set_backend(s->g, "direct") < 0)
+        gf.set_error_handler(s->g, NULL, NULL);
+        if (!getenv("LIBGUESTFS_BACKEND") && gf.set_backend(s->g, "direct") < 0)
                 goto fail;
         if (!guestfs_kvm_usable() && force_tcg(s->g) < 0)
                 goto fail;
-        r = guestfs_add_drive_opts(s->g, img->path, GUESTFS_ADD_DRIVE_OPTS_FORMAT, qemu_format(img),
-                                   GUESTFS_ADD_DRIVE_OPTS_READONLY, 1, -1);
+        optargs = (struct guestfs_add_drive_opts_argv){
+                .bitmask = GUESTFS_ADD_DRIVE_OPTS_FORMAT_BITMASK | GUESTFS_ADD_DRIVE_OPTS_READONLY_BITMASK,
+                .format = qemu_format(img),
+                .readonly = 1,
+        };
+        r = gf.add_drive_opts_argv(s->g, img->path, &optargs);
         if (r < 0)
                 goto fail;
-        if (guestfs_launch(s->g) < 0) {
-                if (ret_error && guestfs_last_error(s->g))
-                        *ret_error = strdup(guestfs_last_error(s->g));
+        if (gf.launch(s->g) < 0) {
+                if (ret_error && gf.last_error(s->g))
+                        *ret_error = strdup(gf.last_error(s->g));
                 return -EHOSTDOWN;
         }
-        devices = guestfs_list_devices(s->g);
+        devices = gf.list_devices(s->g);
         if (!devices || !devices[0])
                 goto fail;
         s->device = strdup(devices[0]);
@@ -143,8 +207,8 @@ int guestfs_session_open(const Image *img, GuestfsSession **ret, char **ret_erro
         *ret = TAKE_PTR(s);
         return 0;
 fail:
-        if (ret_error && guestfs_last_error(s->g))
-                *ret_error = strdup(guestfs_last_error(s->g));
+        if (ret_error && gf.last_error(s->g))
+                *ret_error = strdup(gf.last_error(s->g));
         return -EIO;
 }
 
@@ -158,7 +222,7 @@ static char *lower_dup(const char *s)
  * A device without a filesystem has no type. */
 static int probe_fs(guestfs_h *g, const char *device, FsInfo *ret)
 {
-        _cleanup_(strv_free_guestfsp) char **kv = guestfs_blkid(g, device);
+        _cleanup_(strv_free_guestfsp) char **kv = gf.blkid(g, device);
         FsInfo fs = {};
 
         /* A hash list: key, value, key, value, ... */
@@ -192,26 +256,26 @@ static int read_partition(GuestfsSession *s, const char *label, const char *disk
         if (asprintf(&p.device, "%s%d", s->device, gp->part_num) < 0)
                 return -ENOMEM;
         if (streq(label, "dos")) {
-                int id = guestfs_part_get_mbr_id(g, s->device, gp->part_num);
+                int id = gf.part_get_mbr_id(g, s->device, gp->part_num);
                 if (id < 0)
                         id = 0;
                 if (asprintf(&p.type, "0x%02x", (unsigned) id) < 0)
                         return -ENOMEM;
                 p.container = id == 0x05 || id == 0x0f || id == 0x85;
-                p.bootable = guestfs_part_get_bootable(g, s->device, gp->part_num) > 0;
+                p.bootable = gf.part_get_bootable(g, s->device, gp->part_num) > 0;
                 if (disk_id && startswith(disk_id, "0x") &&
                     asprintf(&p.uuid, "%s-%02x", disk_id + 2, p.number) < 0)
                         return -ENOMEM;
         } else {
-                char *t = guestfs_part_get_gpt_type(g, s->device, gp->part_num);
-                char *u = guestfs_part_get_gpt_guid(g, s->device, gp->part_num);
-                int64_t attrs = guestfs_part_get_gpt_attributes(g, s->device, gp->part_num);
+                char *t = gf.part_get_gpt_type(g, s->device, gp->part_num);
+                char *u = gf.part_get_gpt_guid(g, s->device, gp->part_num);
+                int64_t attrs = gf.part_get_gpt_attributes(g, s->device, gp->part_num);
 
                 p.type = lower_dup(t);
                 p.uuid = lower_dup(u);
                 free(t);
                 free(u);
-                p.name = guestfs_part_get_name(g, s->device, gp->part_num);
+                p.name = gf.part_get_name(g, s->device, gp->part_num);
                 if (p.name && !*p.name)
                         p.name = mfree(p.name);
                 p.bootable = attrs > 0 && (attrs & (1 << 2));
@@ -231,7 +295,7 @@ static int read_partition(GuestfsSession *s, const char *label, const char *disk
 int guestfs_session_layout(GuestfsSession *s, DiskLayout **ret)
 {
         _cleanup_(disk_layout_freep) DiskLayout *d = NULL;
-        _cleanup_(guestfs_free_partition_listp) struct guestfs_partition_list *parts = NULL;
+        _cleanup_(free_partition_listp) struct guestfs_partition_list *parts = NULL;
         _cleanup_(strv_free_guestfsp) char **lvs = NULL;
         _cleanup_free_ char *ptype = NULL;
         guestfs_h *g = s->g;
@@ -241,12 +305,12 @@ int guestfs_session_layout(GuestfsSession *s, DiskLayout **ret)
         d = calloc(1, sizeof(DiskLayout));
         if (!d)
                 return -ENOMEM;
-        size = guestfs_blockdev_getsize64(g, s->device);
-        ss = guestfs_blockdev_getss(g, s->device);
+        size = gf.blockdev_getsize64(g, s->device);
+        ss = gf.blockdev_getss(g, s->device);
         d->size = size > 0 ? (uint64_t) size : 0;
         d->sector_size = ss > 0 ? (uint64_t) ss : 512;
 
-        ptype = guestfs_part_get_parttype(g, s->device);
+        ptype = gf.part_get_parttype(g, s->device);
         if (!ptype) {
                 Partition whole = { .number = 0, .size = d->size };
                 d->label = strdup("none");
@@ -261,17 +325,17 @@ int guestfs_session_layout(GuestfsSession *s, DiskLayout **ret)
                 if (!d->label)
                         return -ENOMEM;
                 if (streq(d->label, "gpt")) {
-                        _cleanup_free_ char *guid = guestfs_part_get_disk_guid(g, s->device);
+                        _cleanup_free_ char *guid = gf.part_get_disk_guid(g, s->device);
                         d->id = lower_dup(guid);
                 } else if (streq(d->label, "dos")) {
                         size_t n = 0;
-                        _cleanup_free_ char *b = guestfs_pread_device(g, s->device, 4, 440, &n);
+                        _cleanup_free_ char *b = gf.pread_device(g, s->device, 4, 440, &n);
                         if (b && n == 4 &&
                             asprintf(&d->id, "0x%02x%02x%02x%02x", (uint8_t) b[3], (uint8_t) b[2],
                                      (uint8_t) b[1], (uint8_t) b[0]) < 0)
                                 return -ENOMEM;
                 }
-                parts = guestfs_part_list(g, s->device);
+                parts = gf.part_list(g, s->device);
                 for (size_t i = 0; parts && i < parts->len; i++) {
                         Partition p;
                         r = read_partition(s, d->label, d->id, &parts->val[i], &p);
@@ -280,10 +344,10 @@ int guestfs_session_layout(GuestfsSession *s, DiskLayout **ret)
                 }
         }
 
-        lvs = guestfs_lvs(g);
+        lvs = gf.lvs(g);
         STRV_FOREACH(lv, lvs) {
                 Partition v = { .number = 0 };
-                int64_t lsize = guestfs_blockdev_getsize64(g, *lv);
+                int64_t lsize = gf.blockdev_getsize64(g, *lv);
 
                 v.size = lsize > 0 ? (uint64_t) lsize : 0;
                 if (!(v.device = strdup(*lv)) || !(v.type_name = strdup("LVM logical volume")))
@@ -307,7 +371,7 @@ static int view_path(GuestfsView *v, const char *path, char **ret)
 
 static int errno_of(guestfs_h *g)
 {
-        int e = guestfs_last_errno(g);
+        int e = gf.last_errno(g);
         return e > 0 ? -e : -EIO;
 }
 
@@ -328,12 +392,12 @@ static GuestFileType mode_to_type(int64_t m)
 static int view_lstat(GuestFs *fs, const char *path, GuestStat *ret)
 {
         GuestfsView *v = (GuestfsView *) fs;
-        _cleanup_(guestfs_free_statnsp) struct guestfs_statns *st = NULL;
+        _cleanup_(free_statnsp) struct guestfs_statns *st = NULL;
         _cleanup_free_ char *p = NULL;
 
         if (view_path(v, path, &p) < 0)
                 return -ENOMEM;
-        st = guestfs_lstatns(v->s->g, p);
+        st = gf.lstatns(v->s->g, p);
         if (!st)
                 return errno_of(v->s->g);
         *ret = (GuestStat){
@@ -355,7 +419,7 @@ static int view_readlink(GuestFs *fs, const char *path, char **ret)
 
         if (view_path(v, path, &p) < 0)
                 return -ENOMEM;
-        t = guestfs_readlink(v->s->g, p);
+        t = gf.readlink(v->s->g, p);
         if (!t)
                 return errno_of(v->s->g);
         if (strlen(t) > GUEST_PATH_MAX) {
@@ -376,7 +440,7 @@ static int view_pread(GuestFs *fs, const char *path, uint64_t offset, size_t siz
                 return -ENOMEM;
         while (done < size) {
                 size_t want = MIN(size - done, (size_t) PREAD_CHUNK), got = 0;
-                char *chunk = guestfs_pread(v->s->g, p, (int) want, (int64_t) (offset + done), &got);
+                char *chunk = gf.pread(v->s->g, p, (int) want, (int64_t) (offset + done), &got);
                 if (!chunk)
                         return errno_of(v->s->g);
                 memcpy((char *) buf + done, chunk, MIN(got, want));
@@ -409,14 +473,14 @@ static GuestFileType ftyp_to_type(char c)
 static int view_readdir(GuestFs *fs, const char *path, GuestDirEntry **ret, size_t *ret_n)
 {
         GuestfsView *v = (GuestfsView *) fs;
-        _cleanup_(guestfs_free_dirent_listp) struct guestfs_dirent_list *l = NULL;
+        _cleanup_(free_dirent_listp) struct guestfs_dirent_list *l = NULL;
         _cleanup_free_ char *p = NULL;
         GuestDirEntry *e = NULL;
         size_t n = 0;
 
         if (view_path(v, path, &p) < 0)
                 return -ENOMEM;
-        l = guestfs_readdir(v->s->g, p);
+        l = gf.readdir(v->s->g, p);
         if (!l)
                 return errno_of(v->s->g);
         if (l->len > GUEST_DIR_ENTRIES_MAX + 2)
@@ -469,10 +533,10 @@ int guestfs_session_open_fs(GuestfsSession *s, const char *device, GuestFs **ret
                 return -ENOMEM;
         /* Mount points next to each other at the appliance's root: nothing is ever mounted on
          * "/", so every filesystem of the disk can be open at once. */
-        if (guestfs_mkmountpoint(s->g, prefix) < 0)
+        if (gf.mkmountpoint(s->g, prefix) < 0)
                 return errno_of(s->g);
-        if (guestfs_mount_ro(s->g, device, prefix) < 0) {
-                (void) guestfs_rmmountpoint(s->g, prefix);
+        if (gf.mount_ro(s->g, device, prefix) < 0) {
+                (void) gf.rmmountpoint(s->g, prefix);
                 return -EUCLEAN;
         }
         v = calloc(1, sizeof(GuestfsView));
