@@ -110,7 +110,7 @@ int verb_inspect(int argc, char *argv[])
         int c, r;
 
         opterr = 0;
-        optind = 1;
+        optind = 0; /* 0, not 1: makes glibc re-read the option string (main() parsed with "+") */
         while ((c = getopt_long(argc, argv, ":ho:", options, NULL)) >= 0)
                 switch (c) {
                 case 'h':
