@@ -5,7 +5,7 @@
 AZLM_BUILD_PACKAGES=(
         gcc pkg-config meson ninja-build
         libguestfs-dev libfdisk-dev libblkid-dev e2fslibs-dev comerr-dev
-        libjson-c-dev libyaml-dev zlib1g-dev
+        libjson-c-dev libyaml-dev zlib1g-dev libssl-dev
 )
 # Tests and the sample disk: image tools (no root needed), JSON Schema validation,
 # libguestfs's appliance (its tools pull in a kernel), debootstrap for the Debian image test.

@@ -5,12 +5,20 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "shared/log.h"
 #include "shared/macro.h"
 #include "verbs.h"
 
 static const Verb verbs[] = {
         { "inspect", verb_inspect, verb_inspect_help,
           "read a disk image, block device or mounted root and describe the node on it", VERB_READS_SOURCE },
+        { "map", verb_map, verb_map_help, "decide what becomes of each package on Azure Linux, and why",
+          VERB_READS_SOURCE },
+        { "plan", verb_plan, verb_plan_help,
+          "plan the migration to Azure Linux: steps, checkpoints, package and config changes, verdict",
+          VERB_READS_SOURCE },
+        { "report", verb_report, verb_report_help,
+          "write the dry-run migration report (JSON, Markdown or self-contained HTML)", VERB_READS_SOURCE },
 };
 
 static int startswith_dash2(const char *s)
@@ -88,4 +96,10 @@ int getopt_usage_error(const char *verb, int c, char *argv[])
         if (optopt && !startswith_dash2(opt))
                 return usage_error(verb, "unknown option '-%c'", optopt);
         return usage_error(verb, "unknown option '%s'", opt);
+}
+
+int log_oom(void)
+{
+        log_error("out of memory");
+        return EXIT_ERROR;
 }

@@ -31,6 +31,15 @@ const Verb *verb_suggest(const char *name);
 
 int verb_inspect(int argc, char *argv[]);
 void verb_inspect_help(FILE *f);
+int verb_map(int argc, char *argv[]);
+void verb_map_help(FILE *f);
+int verb_plan(int argc, char *argv[]);
+void verb_plan_help(FILE *f);
+int verb_report(int argc, char *argv[]);
+void verb_report_help(FILE *f);
+
+/* Logs "out of memory" and returns EXIT_ERROR. */
+int log_oom(void);
 
 /* For getopt_long() with opterr = 0 and an optstring starting with ':': reports the unknown
  * option or missing argument that c ('?' or ':') stands for. Returns EXIT_USAGE. */

@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "map/knowledge.h"
+#include "plan/plan.h"
+#include "shared/fileio.h"
+#include "shared/json-util.h"
+#include "shared/log.h"
+#include "shared/strv.h"
+#include "cli-plan.h"
+
+#define PLAN_FILE_MAX (256u * 1024u * 1024u)
+
+int cli_plan_make(const CliPlanArgs *a, json_object **ret)
+{
+        _cleanup_json_ json_object *inventory = NULL;
+        _cleanup_free_ char *plans = NULL, *error = NULL;
+        char *default_maps[] = { (char *) CLI_DEFAULT_MAPS_DIR, NULL };
+        PlanOptions o = {
+                .to = a->to ?: CLI_DEFAULT_TARGET,
+                .strategy = a->strategy ?: CLI_DEFAULT_STRATEGY,
+                .maps_dirs = a->maps_dirs ?: default_maps,
+        };
+        int r;
+
+        r = knowledge_plans_dir(a->plans_dir, &plans);
+        if (r < 0)
+                return log_error_errno(r, "cannot find the plans directory%s%s: %m", a->plans_dir ? " " : "",
+                                       strempty(a->plans_dir));
+        o.plans_dir = plans;
+        r = cli_source_load(&a->source, &inventory);
+        if (r < 0)
+                return r;
+        r = plan_build(inventory, &o, ret, &error);
+        if (r < 0) {
+                if (error)
+                        return log_error_errno(r, "%s", error);
+                return log_error_errno(r, "planning failed: %m");
+        }
+        return 0;
+}
+
+int cli_write_output(const char *output, int (*render)(FILE *f, void *userdata), void *userdata)
+{
+        _cleanup_free_ char *buf = NULL;
+        size_t size = 0;
+        FILE *m;
+        int r;
+
+        m = open_memstream(&buf, &size);
+        if (!m)
+                return log_error_errno(-ENOMEM, "out of memory");
+        r = render(m, userdata);
+        if (fclose(m) != 0 && r >= 0)
+                r = -ENOMEM;
+        if (r < 0)
+                return log_error_errno(r, "rendering failed: %m");
+        if (output)
+                r = write_file_atomic(output, buf, size, 0644);
+        else if (fwrite(buf, 1, size, stdout) != size || fflush(stdout) != 0)
+                r = errno > 0 ? -errno : -EIO;
+        if (r < 0)
+                return log_error_errno(r, "writing to '%s' failed: %m", output ?: "stdout");
+        return 0;
+}
+
+int cli_plan_read(const char *path, json_object **ret)
+{
+        _cleanup_json_ json_object *plan = NULL;
+        _cleanup_free_ char *error = NULL;
+        int r;
+
+        r = json_parse_file(path, PLAN_FILE_MAX, &plan);
+        if (r == -EBADMSG)
+                return log_error_errno(r, "'%s' is not valid JSON", path);
+        if (r < 0)
+                return log_error_errno(r, "cannot read plan '%s': %m", path);
+        r = plan_check(plan, &error);
+        if (r < 0)
+                return log_error_errno(r, "'%s': %s", path, error ?: "not a usable plan");
+        *ret = TAKE_PTR(plan);
+        return 0;
+}

@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+
+#include "shared/json-util.h"
+#include "shared/string-util.h"
+#include "fingerprint.h"
+
+#define FINGERPRINT_PREFIX "sha256:"
+
+int fingerprint_inventory(json_object *inventory, char **ret)
+{
+        _cleanup_json_ json_object *copy = NULL;
+        unsigned char md[EVP_MAX_MD_SIZE];
+        unsigned md_len = 0;
+        const char *text;
+        size_t text_len;
+        char *s;
+
+        if (!json_object_is_type(inventory, json_type_object))
+                return -EINVAL;
+        /* A shallow copy that shares the members: the caller's document is left alone. */
+        copy = json_object_new_object();
+        if (!copy)
+                return -ENOMEM;
+        json_object_object_foreach(inventory, key, value) {
+                if (streq(key, "source"))
+                        continue;
+                if (json_add(copy, key, json_object_get(value)) < 0)
+                        return -ENOMEM;
+        }
+        text = json_object_to_json_string_length(
+                copy, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &text_len);
+        if (!text)
+                return -ENOMEM;
+        if (EVP_Digest(text, text_len, md, &md_len, EVP_sha256(), NULL) != 1 || md_len != 32)
+                return -EIO;
+
+        s = malloc(strlen(FINGERPRINT_PREFIX) + 2 * md_len + 1);
+        if (!s)
+                return -ENOMEM;
+        strcpy(s, FINGERPRINT_PREFIX);
+        for (unsigned i = 0; i < md_len; i++)
+                sprintf(s + strlen(FINGERPRINT_PREFIX) + 2 * i, "%02x", md[i]);
+        *ret = s;
+        return 0;
+}

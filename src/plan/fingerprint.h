@@ -1,0 +1,12 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+#include <json-c/json.h>
+
+/* The fingerprint of an inventory: "sha256:" and the lowercase hex SHA-256 of the inventory's
+ * compact json-c serialisation (no whitespace, members in document order, '/' not escaped) with
+ * the top-level "source" member left out, so that the same node gives the same fingerprint
+ * whether it was read as an image file, a device or a saved inventory. The executor compares it
+ * with a fresh inspection before it changes anything. The inventory is not modified.
+ * Returns 0 and the string (caller frees), -EINVAL when inventory is not an object, or -ENOMEM. */
+int fingerprint_inventory(json_object *inventory, char **ret);

@@ -1,0 +1,547 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "shared/json-util.h"
+#include "shared/string-util.h"
+#include "inventory-text.h"
+#include "markup.h"
+#include "report.h"
+#include "svg.h"
+
+/* Everything the page needs is here: no script, no font, no image, no stylesheet from elsewhere,
+ * and a Content-Security-Policy that forbids them should anything slip in. */
+static const char style[] =
+        "body{font:15px/1.45 system-ui,-apple-system,'Segoe UI',sans-serif;color:#1d1d1f;margin:0 auto;"
+        "max-width:1100px;padding:0 24px 48px}\n"
+        "h1{font-size:26px;margin:28px 0 4px}h2{font-size:20px;margin:36px 0 10px;border-bottom:1px solid "
+        "#ddd;"
+        "padding-bottom:4px}h3{font-size:16px;margin:18px 0 6px}\n"
+        ".sub{color:#555;margin:0 0 18px}\n"
+        ".verdict{border-radius:8px;padding:14px 18px;margin:18px 0;border:2px solid}\n"
+        ".verdict h2{border:0;margin:0 0 4px;padding:0}\n"
+        ".v-ready{background:#e8f5e9;border-color:#3f9b4f}.v-ready-with-warnings{background:#fff8e1;"
+        "border-color:#e0a800}.v-inhibited{background:#fdecea;border-color:#c0392b}\n"
+        "table{border-collapse:collapse;width:100%;margin:8px 0 16px;font-size:13.5px}\n"
+        "th,td{border:1px solid #ddd;padding:4px "
+        "8px;text-align:left;vertical-align:top;overflow-wrap:anywhere}\n"
+        "th{background:#f4f4f6}td.n{text-align:right;font-variant-numeric:tabular-nums}\n"
+        "code,pre{font:12.5px/1.4 ui-monospace,'SFMono-Regular',Menlo,Consolas,monospace}\n"
+        "pre{background:#f6f8fa;border:1px solid #e1e4e8;border-radius:6px;padding:8px 10px;overflow:auto;"
+        "white-space:pre-wrap}\n"
+        ".finding{border-left:5px solid #c0392b;background:#fafafa;padding:8px 14px;margin:12px 0}\n"
+        ".sev{display:inline-block;border-radius:4px;padding:0 6px;font-size:12px;color:#fff}\n"
+        ".sev-high{background:#c0392b}.sev-medium{background:#e07b20}.sev-low{background:#2b7bba}"
+        ".sev-info{background:#888}\n"
+        ".dot{display:inline-block;width:10px;height:10px;border-radius:2px;margin-right:5px}\n"
+        "svg.pic{max-width:100%;height:auto;display:block;margin:10px 0}\n"
+        "svg text{font:12px system-ui,sans-serif;fill:#222}svg text.h{font-weight:600;font-size:13px}\n"
+        "svg text.in{fill:#fff;text-anchor:middle;font-weight:600}svg "
+        "text.step{font-weight:600;font-size:13px}\n"
+        "svg text.small{font-size:11px;fill:#444}svg text.cp{font-size:11px;fill:#6d5600}\n"
+        "details{margin:8px 0}summary{cursor:pointer;font-weight:600}\n"
+        "footer{margin-top:40px;color:#666;font-size:12px}\n";
+
+static size_t len(json_object *a)
+{
+        return json_object_is_type(a, json_type_array) ? json_object_array_length(a) : 0;
+}
+
+static json_object *at(json_object *a, size_t i)
+{
+        return json_object_array_get_idx(a, i);
+}
+
+static void h(FILE *f, const char *s)
+{
+        html_escape(f, s);
+}
+
+static void h_or_dash(FILE *f, const char *s)
+{
+        if (isempty(s))
+                fputs("–", f);
+        else
+                html_escape(f, s);
+}
+
+/* Strings of an array, escaped, joined by sep (markup of ours). */
+static void h_list(FILE *f, json_object *arr, const char *sep, bool code)
+{
+        size_t k = 0;
+
+        for (size_t i = 0; i < len(arr); i++) {
+                json_object *v = at(arr, i);
+                if (!json_object_is_type(v, json_type_string))
+                        continue;
+                fputs(k++ ? sep : "", f);
+                fputs(code ? "<code>" : "", f);
+                html_escape(f, json_object_get_string(v));
+                fputs(code ? "</code>" : "", f);
+        }
+        if (k == 0)
+                fputs("–", f);
+}
+
+static void td(FILE *f, const char *s)
+{
+        fputs("<td>", f);
+        h_or_dash(f, s);
+        fputs("</td>", f);
+}
+
+static void td_int(FILE *f, json_object *v)
+{
+        if (json_object_is_type(v, json_type_int))
+                fprintf(f, "<td class=\"n\">%" PRId64 "</td>", json_object_get_int64(v));
+        else
+                fputs("<td>unknown</td>", f);
+}
+
+/* A severity badge; the class comes from a fixed set, never from the data. */
+static void severity(FILE *f, const char *sev)
+{
+        static const char *const known[] = { "info", "low", "medium", "high" };
+        const char *cls = string_table_lookup(known, ELEMENTSOF(known), sev) >= 0 ? sev : "info";
+
+        fprintf(f, "<span class=\"sev sev-%s\">", cls);
+        h_or_dash(f, sev);
+        fputs("</span>", f);
+}
+
+static void remediation(FILE *f, json_object *rem)
+{
+        if (len(rem) == 0)
+                return;
+        fputs("<p><strong>Remediation</strong></p>\n<ul>\n", f);
+        for (size_t i = 0; i < len(rem); i++) {
+                json_object *r = at(rem, i);
+                const char *kind = json_get_str(r, "kind"), *value = json_get_str(r, "value");
+
+                if (!value)
+                        continue;
+                if (streq_ptr(kind, "command")) {
+                        fputs("<li>Run:<pre><code>", f);
+                        h(f, value);
+                        fputs("</code></pre></li>\n", f);
+                } else if (streq_ptr(kind, "link")) {
+                        /* Shown, not linked: the report loads and links to nothing. */
+                        fputs("<li>See <code>", f);
+                        h(f, value);
+                        fputs("</code></li>\n", f);
+                } else {
+                        fputs("<li>", f);
+                        h(f, value);
+                        fputs("</li>\n", f);
+                }
+        }
+        fputs("</ul>\n", f);
+}
+
+static void head(FILE *f, json_object *rep)
+{
+        fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+              "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src "
+              "'unsafe-inline'\">\n"
+              "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>azlmigrate "
+              "report: ",
+              f);
+        h_or_dash(f, json_get_str(json_get(json_get(rep, "node"), "os"), "hostname"));
+        fputs(": ", f);
+        h_or_dash(f, json_get_str(rep, "from"));
+        fputs(" → ", f);
+        h_or_dash(f, json_get_str(rep, "to"));
+        fputs(", ", f);
+        h_or_dash(f, json_get_str(rep, "verdict"));
+        fprintf(f, "</title>\n<style>\n%s</style>\n</head>\n<body>\n", style);
+}
+
+/* The findings of medium and high severity that do not inhibit: what "read them first" means. */
+static void warnings(FILE *f, json_object *rep)
+{
+        json_object *all = json_get(rep, "findings");
+        size_t k = 0;
+
+        for (size_t i = 0; i < len(all); i++) {
+                json_object *x = at(all, i);
+                const char *sev = json_get_str(x, "severity");
+
+                if (json_get_bool(x, "inhibitor", false) ||
+                    (!streq_ptr(sev, "high") && !streq_ptr(sev, "medium")))
+                        continue;
+                fputs(k++ ? "" : "<p>Read first:</p>\n<ul>\n", f);
+                fputs("<li>", f);
+                severity(f, sev);
+                fputs(" ", f);
+                h_or_dash(f, json_get_str(x, "title"));
+                fputs(" (<code>", f);
+                h(f, json_get_str(x, "key"));
+                fputs("</code>)</li>\n", f);
+        }
+        if (k)
+                fputs("</ul>\n", f);
+}
+
+static void verdict(FILE *f, json_object *rep)
+{
+        static const char *const known[] = { "ready", "ready-with-warnings", "inhibited" };
+        json_object *node = json_get(rep, "node"), *os = json_get(node, "os"), *aks = json_get(node, "aks"),
+                    *sum = json_get(rep, "summary"), *fc = json_get(sum, "findings");
+        const char *v = json_get_str(rep, "verdict");
+
+        fputs("<header>\n<h1>Migration report: ", f);
+        h_or_dash(f, json_get_str(rep, "from"));
+        fputs(" → ", f);
+        h_or_dash(f, json_get_str(rep, "to"));
+        fputs("</h1>\n<p class=\"sub\">Strategy <strong>", f);
+        h_or_dash(f, json_get_str(rep, "strategy"));
+        fputs("</strong> · node <strong>", f);
+        h_or_dash(f, json_get_str(os, "hostname"));
+        fputs("</strong> · ", f);
+        h_or_dash(f, json_get_str(os, "pretty_name"));
+        fputs(" · AKS node image ", f);
+        h_or_dash(f, json_get_str(aks, "node_image_version"));
+        fputs("</p>\n</header>\n", f);
+
+        fprintf(f, "<section id=\"verdict\" class=\"verdict v-%s\">\n<h2>Verdict: ",
+                string_table_lookup(known, ELEMENTSOF(known), v) >= 0 ? v : "inhibited");
+        h_or_dash(f, v);
+        fputs("</h2>\n<p>", f);
+        h(f, json_get_str(rep, "verdict_title"));
+        fprintf(f,
+                "</p>\n<p>%" PRId64 " inhibitor%s · %" PRId64 " findings: %" PRId64 " high, %" PRId64
+                " medium, %" PRId64 " low, %" PRId64 " info</p>\n",
+                json_get_int(sum, "inhibitors", 0), json_get_int(sum, "inhibitors", 0) == 1 ? "" : "s",
+                json_get_int(fc, "total", 0), json_get_int(fc, "high", 0), json_get_int(fc, "medium", 0),
+                json_get_int(fc, "low", 0), json_get_int(fc, "info", 0));
+        warnings(f, rep);
+        fputs("</section>\n", f);
+}
+
+static void finding_article(FILE *f, json_object *x)
+{
+        fputs("<article class=\"finding\">\n<h3>", f);
+        h_or_dash(f, json_get_str(x, "title"));
+        fputs("</h3>\n<p>", f);
+        severity(f, json_get_str(x, "severity"));
+        fputs(" <code>", f);
+        h(f, json_get_str(x, "key"));
+        fputs("</code></p>\n<p>", f);
+        h(f, json_get_str(x, "detail"));
+        fputs("</p>\n<p>Resources: ", f);
+        h_list(f, json_get(x, "resources"), ", ", true);
+        fputs("</p>\n", f);
+        remediation(f, json_get(x, "remediation"));
+        fputs("</article>\n", f);
+}
+
+static void inhibitors(FILE *f, json_object *rep)
+{
+        json_object *inh = json_get(rep, "inhibitors");
+
+        fputs("<section id=\"inhibitors\">\n<h2>Inhibitors</h2>\n", f);
+        if (len(inh) == 0)
+                fputs("<p>None: no finding stops the migration.</p>\n", f);
+        for (size_t i = 0; i < len(inh); i++)
+                finding_article(f, at(inh, i));
+        fputs("</section>\n", f);
+}
+
+static void node(FILE *f, json_object *rep)
+{
+        json_object *n = json_get(rep, "node"), *os = json_get(n, "os"), *aks = json_get(n, "aks"),
+                    *boot = json_get(n, "boot"), *src = json_get(n, "source"), *pk = json_get(n, "packages");
+        char buf[32];
+
+        fputs("<section id=\"node\">\n<h2>The node</h2>\n<table>\n", f);
+        fputs("<tr><th>Source</th>", f);
+        td(f, json_get_str(src, "path"));
+        fputs("</tr>\n<tr><th>Format</th>", f);
+        td(f, json_get_str(src, "format"));
+        fputs("</tr>\n<tr><th>OS</th><td>", f);
+        h_or_dash(f, json_get_str(os, "pretty_name"));
+        fputs(", ", f);
+        h_or_dash(f, json_get_str(os, "arch"));
+        fputs("</td></tr>\n<tr><th>Hostname</th>", f);
+        td(f, json_get_str(os, "hostname"));
+        fputs("</tr>\n<tr><th>Boot</th><td>", f);
+        h_or_dash(f, json_get_str(boot, "firmware"));
+        fputs(", ", f);
+        h_or_dash(f, json_get_str(boot, "bootloader"));
+        fputs(", kernel ", f);
+        h_or_dash(f, json_get_str(boot, "default_kernel"));
+        fputs("</td></tr>\n<tr><th>kubelet / containerd</th><td>", f);
+        h_or_dash(f, json_get_str(aks, "kubelet_version"));
+        fputs(" / ", f);
+        h_or_dash(f, json_get_str(aks, "containerd_version"));
+        fputs("</td></tr>\n<tr><th>AKS node image</th>", f);
+        td(f, json_get_str(aks, "node_image_version"));
+        format_bytes((unsigned long long) MAX(json_get_int(pk, "installed_size", 0), 0), buf, sizeof(buf));
+        fprintf(f, "</tr>\n<tr><th>Packages</th><td>%" PRId64 " (", json_get_int(pk, "count", 0));
+        h_or_dash(f, json_get_str(pk, "manager"));
+        fprintf(f, "), %" PRId64 " installed by hand, %s installed</td></tr>\n",
+                json_get_int(pk, "manual_count", 0), buf);
+        fputs("<tr><th>Inventory fingerprint</th><td><code>", f);
+        h(f, json_get_str(rep, "inventory_fingerprint"));
+        fputs("</code></td></tr>\n</table>\n<h3>Disk layout</h3>\n", f);
+        svg_disk_layout(f, n, json_get(rep, "target_image"));
+        fputs("</section>\n", f);
+}
+
+static void decision_row(FILE *f, json_object *d)
+{
+        fputs("<tr>", f);
+        td(f, json_get_str(d, "name"));
+        td(f, json_get_str(d, "version"));
+        td(f, json_get_str(d, "arch"));
+        fprintf(f, "<td><span class=\"dot\" style=\"background:%s\"></span>",
+                svg_disposition_colour(json_get_str(d, "disposition")));
+        h_or_dash(f, json_get_str(d, "disposition"));
+        fputs("</td><td>", f);
+        h_list(f, json_get(d, "targets"), ", ", false);
+        fputs("</td>", f);
+        td(f, json_get_str(d, "rule"));
+        td(f, json_get_str(d, "note"));
+        fputs("</tr>\n", f);
+}
+
+static void packages(FILE *f, json_object *rep)
+{
+        static const char *const dispositions[] = { "map", "base", "drop", "unavailable", "unknown" };
+        static const char *const meaning[] = {
+                "install these Azure Linux packages",
+                "already part of the Azure Linux node image",
+                "not needed, or done another way on Azure Linux",
+                "Azure Linux has no package for it: bring it yourself",
+                "no entry or rule knows it",
+        };
+        static const char *const header =
+                "<tr><th>Package</th><th>Version</th><th>Arch</th><th>Disposition</th>"
+                "<th>Targets</th><th>Decided by</th><th>Note</th></tr>\n";
+        json_object *pk = json_get(rep, "packages"), *counts = json_get(pk, "counts"),
+                    *decisions = json_get(pk, "decisions");
+        size_t attention = 0;
+
+        fputs("<section id=\"packages\">\n<h2>Package changes</h2>\n", f);
+        svg_dispositions(f, counts);
+        fputs("<table>\n<tr><th>Disposition</th><th>Packages</th><th>Meaning</th></tr>\n", f);
+        for (size_t i = 0; i < ELEMENTSOF(dispositions); i++) {
+                fprintf(f, "<tr><td><span class=\"dot\" style=\"background:%s\"></span>%s</td>",
+                        svg_disposition_colour(dispositions[i]), dispositions[i]);
+                td_int(f, json_get(counts, dispositions[i]));
+                fprintf(f, "<td>%s</td></tr>\n", meaning[i]);
+        }
+        fputs("<tr><th>total</th>", f);
+        td_int(f, json_get(counts, "total"));
+        fputs("<td></td></tr>\n</table>\n", f);
+        fprintf(f,
+                "<p>%" PRId64 " distinct target packages; the Azure Linux node image has %" PRId64
+                " packages. To install beyond it (%zu): ",
+                json_get_int(counts, "target_packages", 0), json_get_int(counts, "target_image_packages", 0),
+                len(json_get(counts, "to_install")));
+        h_list(f, json_get(counts, "to_install"), ", ", true);
+        fputs(".</p>\n", f);
+
+        for (size_t i = 0; i < len(decisions); i++) {
+                const char *d = json_get_str(at(decisions, i), "disposition");
+                if (streq_ptr(d, "unavailable") || streq_ptr(d, "unknown"))
+                        attention++;
+        }
+        if (attention) {
+                fprintf(f, "<h3>Packages that need attention (%zu)</h3>\n<table>\n%s", attention, header);
+                for (size_t i = 0; i < len(decisions); i++) {
+                        const char *d = json_get_str(at(decisions, i), "disposition");
+                        if (streq_ptr(d, "unavailable") || streq_ptr(d, "unknown"))
+                                decision_row(f, at(decisions, i));
+                }
+                fputs("</table>\n", f);
+        }
+        fprintf(f, "<details>\n<summary>Every package (%zu)</summary>\n<table>\n%s", len(decisions), header);
+        for (size_t i = 0; i < len(decisions); i++)
+                decision_row(f, at(decisions, i));
+        fputs("</table>\n</details>\n</section>\n", f);
+}
+
+static void configuration(FILE *f, json_object *rep)
+{
+        json_object *t = json_get(json_get(rep, "configuration"), "translations");
+
+        fputs("<section id=\"configuration\">\n<h2>Configuration changes</h2>\n", f);
+        if (len(t) == 0) {
+                fputs("<p>None.</p>\n</section>\n", f);
+                return;
+        }
+        fputs("<table>\n<tr><th>Action</th><th>Source</th><th>Target</th><th>Rule</th><th>Note</th></tr>\n",
+              f);
+        for (size_t i = 0; i < len(t); i++) {
+                json_object *x = at(t, i);
+                const char *content = json_get_str(x, "content");
+
+                fputs("<tr>", f);
+                td(f, json_get_str(x, "action"));
+                td(f, json_get_str(x, "source"));
+                td(f, json_get_str(x, "target"));
+                td(f, json_get_str(x, "rule"));
+                fputs("<td>", f);
+                h_or_dash(f, json_get_str(x, "note"));
+                if (content) {
+                        fputs("<details><summary>content</summary><pre>", f);
+                        h(f, content);
+                        fputs("</pre></details>", f);
+                }
+                fputs("</td></tr>\n", f);
+        }
+        fputs("</table>\n</section>\n", f);
+}
+
+static void steps(FILE *f, json_object *rep)
+{
+        json_object *st = json_get(rep, "steps"), *cps = json_get(rep, "checkpoints");
+
+        fputs("<section id=\"steps\">\n<h2>Steps and checkpoints</h2>\n", f);
+        svg_steps(f, st, cps);
+        fputs("<table>\n<tr><th>#</th><th>Step</th><th>Kind</th><th>Changes a disk</th><th>Checkpoint "
+              "before</th>"
+              "<th>Reads</th><th>Writes</th><th>Undo</th></tr>\n",
+              f);
+        for (size_t i = 0; i < len(st); i++) {
+                json_object *s = at(st, i);
+                fprintf(f, "<tr><td class=\"n\">%zu</td><td><strong>", i + 1);
+                h_or_dash(f, json_get_str(s, "id"));
+                fputs("</strong><br>", f);
+                h(f, json_get_str(s, "description"));
+                fputs("</td>", f);
+                td(f, json_get_str(s, "kind"));
+                fputs(json_get_bool(s, "mutates", false) ? "<td>yes</td>" : "<td>no</td>", f);
+                td(f, json_get_str(s, "checkpoint_before"));
+                fputs("<td>", f);
+                h_list(f, json_get(s, "reads"), "<br>", true);
+                fputs("</td><td>", f);
+                h_list(f, json_get(s, "writes"), "<br>", true);
+                fputs("</td>", f);
+                td(f, json_get_str(s, "undo"));
+                fputs("</tr>\n", f);
+        }
+        fputs("</table>\n<table>\n<tr><th>Checkpoint</th><th>Before step</th><th>Kind</th><th>What it "
+              "keeps</th>"
+              "</tr>\n",
+              f);
+        for (size_t i = 0; i < len(cps); i++) {
+                json_object *c = at(cps, i);
+                fputs("<tr>", f);
+                td(f, json_get_str(c, "id"));
+                td(f, json_get_str(c, "before_step"));
+                td(f, json_get_str(c, "kind"));
+                td(f, json_get_str(c, "description"));
+                fputs("</tr>\n", f);
+        }
+        fputs("</table>\n<p>Kept as they are: ", f);
+        h_list(f, json_get(rep, "preserve"), ", ", true);
+        fputs("</p>\n</section>\n", f);
+}
+
+static void footprint(FILE *f, json_object *rep)
+{
+        json_object *fp = json_get(rep, "footprint"), *before = json_get(fp, "before"),
+                    *after = json_get(fp, "after"), *nc = json_get(fp, "not_carried"),
+                    *size = json_get(before, "installed_size");
+        char buf[32] = "unknown";
+
+        if (json_object_is_type(size, json_type_int))
+                format_bytes((unsigned long long) MAX(json_object_get_int64(size), 0), buf, sizeof(buf));
+        fputs("<section "
+              "id=\"footprint\">\n<h2>Footprint</h2>\n<table>\n<tr><th></th><th>Before</th><th>After</th>"
+              "</tr>\n<tr><th>Packages</th>",
+              f);
+        td_int(f, json_get(before, "packages"));
+        td_int(f, json_get(after, "packages"));
+        fprintf(f,
+                "</tr>\n<tr><th>Installed size</th><td class=\"n\">%s</td><td>not known per package; the "
+                "target node image's root filesystem uses ",
+                buf);
+        h_or_dash(f, json_get_str(after, "root_used"));
+        fputs("</td></tr>\n</table>\n<p>Before: ", f);
+        h(f, json_get_str(before, "basis"));
+        fputs(". After: ", f);
+        h(f, json_get_str(after, "basis"));
+        fputs(". ", f);
+        h(f, json_get_str(after, "installed_size_note"));
+        fprintf(f,
+                ".</p>\n<p>Not carried over: %" PRId64 " dropped, %" PRId64 " unavailable, %" PRId64
+                " unknown.</p>\n",
+                json_get_int(nc, "drop", 0), json_get_int(nc, "unavailable", 0),
+                json_get_int(nc, "unknown", 0));
+        if (json_get_str(json_get(rep, "target_image"), "note")) {
+                fputs("<p>About the target image's figures: ", f);
+                h(f, json_get_str(json_get(rep, "target_image"), "note"));
+                fputs(" Source: ", f);
+                h(f, json_get_str(json_get(rep, "target_image"), "source"));
+                fputs("</p>\n", f);
+        }
+        fputs("</section>\n", f);
+}
+
+static void findings(FILE *f, json_object *rep)
+{
+        json_object *all = json_get(rep, "findings");
+
+        fputs("<section id=\"findings\">\n<h2>Findings</h2>\n", f);
+        if (len(all) == 0) {
+                fputs("<p>None.</p>\n</section>\n", f);
+                return;
+        }
+        fputs("<table>\n<tr><th>Severity</th><th>Inhibitor</th><th>Key</th><th>Title</th><th>Detail</th>"
+              "<th>Resources</th><th>Remediation</th></tr>\n",
+              f);
+        for (size_t i = 0; i < len(all); i++) {
+                json_object *x = at(all, i), *rem = json_get(x, "remediation");
+
+                fputs("<tr><td>", f);
+                severity(f, json_get_str(x, "severity"));
+                fputs(json_get_bool(x, "inhibitor", false) ? "</td><td><strong>yes</strong></td><td><code>"
+                                                           : "</td><td>no</td><td><code>",
+                      f);
+                h(f, json_get_str(x, "key"));
+                fputs("</code></td>", f);
+                td(f, json_get_str(x, "title"));
+                td(f, json_get_str(x, "detail"));
+                fputs("<td>", f);
+                h_list(f, json_get(x, "resources"), "<br>", true);
+                fputs("</td><td>", f);
+                for (size_t j = 0; j < len(rem); j++) {
+                        fputs(j ? "<br>" : "", f);
+                        h(f, json_get_str(at(rem, j), "value"));
+                }
+                if (len(rem) == 0)
+                        fputs("–", f);
+                fputs("</td></tr>\n", f);
+        }
+        fputs("</table>\n</section>\n", f);
+}
+
+int report_render_html(json_object *report, FILE *f)
+{
+        head(f, report);
+        verdict(f, report);
+        inhibitors(f, report);
+        node(f, report);
+        packages(f, report);
+        configuration(f, report);
+        steps(f, report);
+        footprint(f, report);
+        findings(f, report);
+        fputs("<footer>Written by ", f);
+        h(f, json_get_str(json_get(report, "tool"), "name"));
+        fputs(" ", f);
+        h(f, json_get_str(json_get(report, "tool"), "version"));
+        fputs(" from the plan of inventory <code>", f);
+        h(f, json_get_str(report, "inventory_fingerprint"));
+        fputs("</code> (schema " REPORT_SCHEMA "). This file loads nothing from elsewhere and runs no "
+              "script.</footer>\n</body>\n</html>\n",
+              f);
+        if (fflush(f) != 0 || ferror(f))
+                return errno > 0 ? -errno : -EIO;
+        return 0;
+}

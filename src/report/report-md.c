@@ -1,0 +1,425 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "shared/json-util.h"
+#include "shared/string-util.h"
+#include "inventory-text.h"
+#include "markup.h"
+#include "report.h"
+
+static const char *const dispositions[] = { "map", "base", "drop", "unavailable", "unknown" };
+static const char *const severities[] = { "high", "medium", "low", "info" };
+
+static size_t len(json_object *a)
+{
+        return json_object_is_type(a, json_type_array) ? json_object_array_length(a) : 0;
+}
+
+static json_object *at(json_object *a, size_t i)
+{
+        return json_object_array_get_idx(a, i);
+}
+
+/* The escaped strings of an array joined by sep; dash when empty. */
+static void md_list(FILE *f, json_object *arr, const char *sep)
+{
+        size_t n = len(arr), k = 0;
+
+        for (size_t i = 0; i < n; i++) {
+                json_object *v = at(arr, i);
+                if (!json_object_is_type(v, json_type_string))
+                        continue;
+                fputs(k++ ? sep : "", f);
+                md_escape(f, json_object_get_string(v));
+        }
+        if (k == 0)
+                fputs("–", f);
+}
+
+static void md_str(FILE *f, const char *s)
+{
+        if (isempty(s))
+                fputs("–", f);
+        else
+                md_escape(f, s);
+}
+
+/* A fenced code block that no backtick run inside s can close. */
+static void md_code_block(FILE *f, const char *s)
+{
+        size_t run = 0, longest = 0;
+
+        for (const char *p = s; *p; p++) {
+                run = *p == '`' ? run + 1 : 0;
+                longest = MAX(longest, run);
+        }
+        for (size_t i = 0; i < MAX(longest + 1, (size_t) 3); i++)
+                fputc('`', f);
+        fputc('\n', f);
+        fputs(s, f);
+        if (!endswith(s, "\n"))
+                fputc('\n', f);
+        for (size_t i = 0; i < MAX(longest + 1, (size_t) 3); i++)
+                fputc('`', f);
+        fputs("\n\n", f);
+}
+
+static void md_bytes(FILE *f, json_object *v)
+{
+        char buf[32];
+
+        if (!json_object_is_type(v, json_type_int)) {
+                fputs("unknown", f);
+                return;
+        }
+        format_bytes((unsigned long long) MAX(json_object_get_int64(v), 0), buf, sizeof(buf));
+        fputs(buf, f);
+}
+
+static void md_int(FILE *f, json_object *v)
+{
+        if (json_object_is_type(v, json_type_int))
+                fprintf(f, "%" PRId64, json_object_get_int64(v));
+        else
+                fputs("unknown", f);
+}
+
+static void remediation_list(FILE *f, json_object *rem, const char *indent)
+{
+        size_t n = len(rem);
+
+        for (size_t i = 0; i < n; i++) {
+                json_object *r = at(rem, i);
+                const char *kind = json_get_str(r, "kind"), *value = json_get_str(r, "value");
+
+                if (!value)
+                        continue;
+                if (streq_ptr(kind, "command")) {
+                        fprintf(f, "%sRun:\n\n", indent);
+                        md_code_block(f, value);
+                } else {
+                        fprintf(f, "%s- %s", indent, streq_ptr(kind, "link") ? "See: " : "");
+                        md_escape(f, value);
+                        fputs("\n", f);
+                }
+        }
+        if (n)
+                fputs("\n", f);
+}
+
+static void header(FILE *f, json_object *rep)
+{
+        json_object *node = json_get(rep, "node"), *os = json_get(node, "os"), *aks = json_get(node, "aks"),
+                    *src = json_get(node, "source"), *fc = json_get(json_get(rep, "summary"), "findings");
+
+        fputs("# Migration report: ", f);
+        md_str(f, json_get_str(rep, "from"));
+        fputs(" → ", f);
+        md_str(f, json_get_str(rep, "to"));
+        fputs(" (strategy ", f);
+        md_str(f, json_get_str(rep, "strategy"));
+        fputs(")\n\n**Verdict: ", f);
+        md_str(f, json_get_str(rep, "verdict"));
+        fputs("**. ", f);
+        md_str(f, json_get_str(rep, "verdict_title"));
+        fputs("\n\n| | |\n|---|---|\n| Node | ", f);
+        md_str(f, json_get_str(os, "hostname"));
+        fputs(" |\n| OS | ", f);
+        md_str(f, json_get_str(os, "pretty_name"));
+        fputs(", ", f);
+        md_str(f, json_get_str(os, "arch"));
+        fputs(" |\n| AKS node image | ", f);
+        md_str(f, json_get_str(aks, "node_image_version"));
+        fputs(" |\n| kubelet / containerd | ", f);
+        md_str(f, json_get_str(aks, "kubelet_version"));
+        fputs(" / ", f);
+        md_str(f, json_get_str(aks, "containerd_version"));
+        fputs(" |\n| Source | ", f);
+        md_str(f, json_get_str(src, "path"));
+        fputs(" (", f);
+        md_str(f, json_get_str(src, "format"));
+        fputs(") |\n| Inventory fingerprint | ", f);
+        md_str(f, json_get_str(rep, "inventory_fingerprint"));
+        fprintf(f, " |\n| Findings | %" PRId64 ": ", json_get_int(fc, "total", 0));
+        for (size_t i = 0; i < ELEMENTSOF(severities); i++)
+                fprintf(f, "%s%" PRId64 " %s", i ? ", " : "", json_get_int(fc, severities[i], 0),
+                        severities[i]);
+        fprintf(f, "; %" PRId64 " inhibitor%s |\n\n",
+                json_get_int(json_get(rep, "summary"), "inhibitors", 0),
+                json_get_int(json_get(rep, "summary"), "inhibitors", 0) == 1 ? "" : "s");
+}
+
+/* The findings of medium and high severity that do not inhibit: what "read them first" means. */
+static void warnings(FILE *f, json_object *rep)
+{
+        json_object *all = json_get(rep, "findings");
+        size_t k = 0;
+
+        for (size_t i = 0; i < len(all); i++) {
+                json_object *x = at(all, i);
+                const char *sev = json_get_str(x, "severity");
+
+                if (json_get_bool(x, "inhibitor", false) ||
+                    (!streq_ptr(sev, "high") && !streq_ptr(sev, "medium")))
+                        continue;
+                fputs(k++ ? "" : "Read first:\n\n", f);
+                fputs("- ", f);
+                md_str(f, sev);
+                fputs(": ", f);
+                md_str(f, json_get_str(x, "title"));
+                fputs(" (", f);
+                md_str(f, json_get_str(x, "key"));
+                fputs(")\n", f);
+        }
+        if (k)
+                fputs("\n", f);
+}
+
+static void inhibitors(FILE *f, json_object *rep)
+{
+        json_object *inh = json_get(rep, "inhibitors");
+        size_t n = len(inh);
+
+        fputs("## Inhibitors\n\n", f);
+        if (n == 0) {
+                fputs("None: no finding stops the migration.\n\n", f);
+                return;
+        }
+        for (size_t i = 0; i < n; i++) {
+                json_object *x = at(inh, i);
+                fprintf(f, "### %zu. ", i + 1);
+                md_str(f, json_get_str(x, "title"));
+                fputs("\n\n- Key: ", f);
+                md_str(f, json_get_str(x, "key"));
+                fputs("\n- Severity: ", f);
+                md_str(f, json_get_str(x, "severity"));
+                fputs("\n- Detail: ", f);
+                md_str(f, json_get_str(x, "detail"));
+                fputs("\n- Resources: ", f);
+                md_list(f, json_get(x, "resources"), ", ");
+                fputs("\n\n", f);
+                if (len(json_get(x, "remediation"))) {
+                        fputs("Remediation:\n\n", f);
+                        remediation_list(f, json_get(x, "remediation"), "");
+                }
+        }
+}
+
+static void packages(FILE *f, json_object *rep)
+{
+        json_object *pk = json_get(rep, "packages"), *counts = json_get(pk, "counts"),
+                    *decisions = json_get(pk, "decisions");
+        size_t n = len(decisions);
+
+        fputs("## Package changes\n\n| Disposition | Packages | Meaning |\n|---|---:|---|\n", f);
+        static const char *const meaning[] = {
+                "install these Azure Linux packages",
+                "already part of the Azure Linux node image",
+                "not needed, or done another way on Azure Linux",
+                "Azure Linux has no package for it: bring it yourself",
+                "no entry or rule knows it",
+        };
+        for (size_t i = 0; i < ELEMENTSOF(dispositions); i++)
+                fprintf(f, "| %s | %" PRId64 " | %s |\n", dispositions[i],
+                        json_get_int(counts, dispositions[i], 0), meaning[i]);
+        fprintf(f, "| **total** | %" PRId64 " | |\n\n", json_get_int(counts, "total", (int64_t) n));
+        fprintf(f,
+                "Distinct target packages: %" PRId64 "; the target node image has %" PRId64 " packages; "
+                "to install beyond it (%zu): ",
+                json_get_int(counts, "target_packages", 0), json_get_int(counts, "target_image_packages", 0),
+                len(json_get(counts, "to_install")));
+        md_list(f, json_get(counts, "to_install"), ", ");
+        fputs(".\n\n### Every package\n\n| Package | Version | Arch | Disposition | Targets | Decided by | "
+              "Note |\n"
+              "|---|---|---|---|---|---|---|\n",
+              f);
+        for (size_t i = 0; i < n; i++) {
+                json_object *d = at(decisions, i);
+                fputs("| ", f);
+                md_str(f, json_get_str(d, "name"));
+                fputs(" | ", f);
+                md_str(f, json_get_str(d, "version"));
+                fputs(" | ", f);
+                md_str(f, json_get_str(d, "arch"));
+                fputs(" | ", f);
+                md_str(f, json_get_str(d, "disposition"));
+                fputs(" | ", f);
+                md_list(f, json_get(d, "targets"), ", ");
+                fputs(" | ", f);
+                md_str(f, json_get_str(d, "rule"));
+                fputs(" | ", f);
+                md_str(f, json_get_str(d, "note"));
+                fputs(" |\n", f);
+        }
+        fputs("\n", f);
+}
+
+static void configuration(FILE *f, json_object *rep)
+{
+        json_object *c = json_get(rep, "configuration"), *t = json_get(c, "translations");
+        size_t n = len(t);
+
+        fputs("## Configuration changes\n\n", f);
+        if (n == 0) {
+                fputs("None.\n\n", f);
+                return;
+        }
+        fputs("| Action | Source | Target | Rule | Note |\n|---|---|---|---|---|\n", f);
+        for (size_t i = 0; i < n; i++) {
+                json_object *x = at(t, i);
+                fputs("| ", f);
+                md_str(f, json_get_str(x, "action"));
+                fputs(" | ", f);
+                md_str(f, json_get_str(x, "source"));
+                fputs(" | ", f);
+                md_str(f, json_get_str(x, "target"));
+                fputs(" | ", f);
+                md_str(f, json_get_str(x, "rule"));
+                fputs(" | ", f);
+                md_str(f, json_get_str(x, "note"));
+                fputs(" |\n", f);
+        }
+        fputs("\n", f);
+        for (size_t i = 0; i < n; i++) {
+                json_object *x = at(t, i);
+                if (!json_get_str(x, "content"))
+                        continue;
+                fputs("#### Rendered: ", f);
+                md_str(f, json_get_str(x, "target"));
+                fputs("\n\n", f);
+                md_code_block(f, json_get_str(x, "content"));
+        }
+}
+
+static void steps(FILE *f, json_object *rep)
+{
+        json_object *st = json_get(rep, "steps"), *cps = json_get(rep, "checkpoints");
+        size_t n = len(st);
+
+        fputs("## Steps and checkpoints\n\n| # | Step | Kind | Changes a disk | Checkpoint before | Reads | "
+              "Writes | "
+              "Undo |\n|---:|---|---|---|---|---|---|---|\n",
+              f);
+        for (size_t i = 0; i < n; i++) {
+                json_object *s = at(st, i);
+                fprintf(f, "| %zu | ", i + 1);
+                md_str(f, json_get_str(s, "id"));
+                fputs(" | ", f);
+                md_str(f, json_get_str(s, "kind"));
+                fputs(json_get_bool(s, "mutates", false) ? " | yes | " : " | no | ", f);
+                md_str(f, json_get_str(s, "checkpoint_before"));
+                fputs(" | ", f);
+                md_list(f, json_get(s, "reads"), "<br>");
+                fputs(" | ", f);
+                md_list(f, json_get(s, "writes"), "<br>");
+                fputs(" | ", f);
+                md_str(f, json_get_str(s, "undo"));
+                fputs(" |\n", f);
+        }
+        fputs("\n| Checkpoint | Before step | Kind | What it keeps |\n|---|---|---|---|\n", f);
+        for (size_t i = 0; i < len(cps); i++) {
+                json_object *c = at(cps, i);
+                fputs("| ", f);
+                md_str(f, json_get_str(c, "id"));
+                fputs(" | ", f);
+                md_str(f, json_get_str(c, "before_step"));
+                fputs(" | ", f);
+                md_str(f, json_get_str(c, "kind"));
+                fputs(" | ", f);
+                md_str(f, json_get_str(c, "description"));
+                fputs(" |\n", f);
+        }
+        fputs("\nKept as they are: ", f);
+        md_list(f, json_get(rep, "preserve"), ", ");
+        fputs("\n\n", f);
+}
+
+static void footprint(FILE *f, json_object *rep)
+{
+        json_object *fp = json_get(rep, "footprint"), *before = json_get(fp, "before"),
+                    *after = json_get(fp, "after"), *nc = json_get(fp, "not_carried");
+
+        fputs("## Footprint\n\n| | Before | After |\n|---|---|---|\n| Packages | ", f);
+        md_int(f, json_get(before, "packages"));
+        fputs(" | ", f);
+        md_int(f, json_get(after, "packages"));
+        fputs(" |\n| Installed size | ", f);
+        md_bytes(f, json_get(before, "installed_size"));
+        fputs(" | not known per package; the target node image's root filesystem uses ", f);
+        md_str(f, json_get_str(after, "root_used"));
+        fputs(" |\n\nBefore: ", f);
+        md_str(f, json_get_str(before, "basis"));
+        fputs(". After: ", f);
+        md_str(f, json_get_str(after, "basis"));
+        fputs(". ", f);
+        md_str(f, json_get_str(after, "installed_size_note"));
+        fputs(". Not carried over: ", f);
+        md_int(f, json_get(nc, "drop"));
+        fputs(" dropped, ", f);
+        md_int(f, json_get(nc, "unavailable"));
+        fputs(" unavailable, ", f);
+        md_int(f, json_get(nc, "unknown"));
+        fputs(" unknown.\n\n", f);
+}
+
+static void findings(FILE *f, json_object *rep)
+{
+        json_object *all = json_get(rep, "findings");
+        size_t n = len(all);
+
+        fputs("## Findings\n\n", f);
+        if (n == 0) {
+                fputs("None.\n\n", f);
+                return;
+        }
+        fputs("| Severity | Inhibitor | Key | Title | Detail | Resources | Remediation |\n"
+              "|---|---|---|---|---|---|---|\n",
+              f);
+        for (size_t i = 0; i < n; i++) {
+                json_object *x = at(all, i), *rem = json_get(x, "remediation");
+                fputs("| ", f);
+                md_str(f, json_get_str(x, "severity"));
+                fputs(json_get_bool(x, "inhibitor", false) ? " | **yes** | " : " | no | ", f);
+                md_str(f, json_get_str(x, "key"));
+                fputs(" | ", f);
+                md_str(f, json_get_str(x, "title"));
+                fputs(" | ", f);
+                md_str(f, json_get_str(x, "detail"));
+                fputs(" | ", f);
+                md_list(f, json_get(x, "resources"), ", ");
+                fputs(" | ", f);
+                for (size_t j = 0; j < len(rem); j++) {
+                        fputs(j ? "<br>" : "", f);
+                        md_str(f, json_get_str(at(rem, j), "value"));
+                }
+                if (len(rem) == 0)
+                        fputs("–", f);
+                fputs(" |\n", f);
+        }
+        fputs("\n", f);
+}
+
+int report_render_markdown(json_object *report, FILE *f)
+{
+        header(f, report);
+        warnings(f, report);
+        inhibitors(f, report);
+        packages(f, report);
+        configuration(f, report);
+        steps(f, report);
+        footprint(f, report);
+        findings(f, report);
+        fputs("---\n\nWritten by ", f);
+        md_str(f, json_get_str(json_get(report, "tool"), "name"));
+        fputs(" ", f);
+        md_str(f, json_get_str(json_get(report, "tool"), "version"));
+        fputs(" from the plan of inventory ", f);
+        md_str(f, json_get_str(report, "inventory_fingerprint"));
+        fputs(" (schema " REPORT_SCHEMA ").\n", f);
+        if (fflush(f) != 0 || ferror(f))
+                return errno > 0 ? -errno : -EIO;
+        return 0;
+}
