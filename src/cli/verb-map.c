@@ -14,8 +14,8 @@
 #include "cli-source.h"
 #include "verbs.h"
 
-#define MAP_SCHEMA "azlmigrate/map/v1"
-#define LIST_FILE_MAX (64u * 1024u * 1024u)
+#define MAP_SCHEMA       "azlmigrate/map/v1"
+#define LIST_FILE_MAX    (64u * 1024u * 1024u)
 #define DEFAULT_MAPS_DIR "/etc/azlmigrate/maps.d"
 
 void verb_map_help(FILE *f)
@@ -37,11 +37,13 @@ void verb_map_help(FILE *f)
               "\n"
               "Options:\n"
               "      --from RELEASE    the source release: ubuntu-18.04, ubuntu-20.04, ubuntu-22.04,\n"
-              "                        ubuntu-24.04, debian-11, debian-12 (taken from the inventory when one\n"
+              "                        ubuntu-24.04, debian-11, debian-12 (taken from the inventory when "
+              "one\n"
               "                        is given)\n"
               "      --to TARGET       the target: azurelinux-3.0 (default) or azurelinux-2.0 (its node\n"
               "                        image's packages only)\n"
-              "      --list FILE       read package names from FILE, one per line; anything after the first\n"
+              "      --list FILE       read package names from FILE, one per line; anything after the "
+              "first\n"
               "                        whitespace is ignored ('-' reads stdin)\n"
               "      --inventory FILE  decide the packages of a saved inventory (inspect --format json)\n"
               "      --root DIR        decide the packages of the root mounted at DIR\n"
@@ -87,7 +89,8 @@ static int read_list(const char *path, char ***names)
         return 0;
 }
 
-static void print_text(FILE *f, const char *from, const char *to, json_object *decisions, json_object *counts)
+static void print_text(FILE *f, const char *from, const char *to, json_object *decisions,
+                       json_object *counts)
 {
         size_t n = json_object_array_length(decisions), w = 4;
 
@@ -103,7 +106,8 @@ static void print_text(FILE *f, const char *from, const char *to, json_object *d
                 FILE *m = open_memstream(&buf, &bs);
 
                 for (size_t j = 0; m && t && j < json_object_array_length(t); j++)
-                        fprintf(m, "%s%s", j ? "," : "", json_object_get_string(json_object_array_get_idx(t, j)));
+                        fprintf(m, "%s%s", j ? "," : "",
+                                json_object_get_string(json_object_array_get_idx(t, j)));
                 if (m)
                         fclose(m);
                 targets = buf;
@@ -111,15 +115,28 @@ static void print_text(FILE *f, const char *from, const char *to, json_object *d
                         strempty(json_get_str(d, "disposition")), isempty(targets) ? "-" : targets,
                         strempty(json_get_str(d, "rule")));
         }
-        fprintf(f, "\n%s -> %s: %lld packages: %lld map, %lld base, %lld drop, %lld unavailable, %lld unknown\n",
-                from, to, (long long) json_get_int(counts, "total", 0), (long long) json_get_int(counts, "map", 0),
-                (long long) json_get_int(counts, "base", 0), (long long) json_get_int(counts, "drop", 0),
-                (long long) json_get_int(counts, "unavailable", 0), (long long) json_get_int(counts, "unknown", 0));
+        fprintf(f,
+                "\n%s -> %s: %lld packages: %lld map, %lld base, %lld drop, %lld unavailable, %lld "
+                "unknown\n",
+                from, to, (long long) json_get_int(counts, "total", 0),
+                (long long) json_get_int(counts, "map", 0), (long long) json_get_int(counts, "base", 0),
+                (long long) json_get_int(counts, "drop", 0),
+                (long long) json_get_int(counts, "unavailable", 0),
+                (long long) json_get_int(counts, "unknown", 0));
 }
 
 int verb_map(int argc, char *argv[])
 {
-        enum { ARG_FROM = 0x100, ARG_TO, ARG_LIST, ARG_INVENTORY, ARG_ROOT, ARG_FORMAT, ARG_MAPS_DIR, ARG_PLANS_DIR };
+        enum {
+                ARG_FROM = 0x100,
+                ARG_TO,
+                ARG_LIST,
+                ARG_INVENTORY,
+                ARG_ROOT,
+                ARG_FORMAT,
+                ARG_MAPS_DIR,
+                ARG_PLANS_DIR
+        };
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
                 { "from", required_argument, NULL, ARG_FROM },
@@ -209,7 +226,8 @@ int verb_map(int argc, char *argv[])
                         r = knowledge_release_from_os(json_get_str(os, "id"), json_get_str(os, "version_id"),
                                                       &from_inv);
                         if (r < 0) {
-                                log_error("the inventory does not say which release it is (os.id, os.version_id); "
+                                log_error("the inventory does not say which release it is (os.id, "
+                                          "os.version_id); "
                                           "give --from");
                                 return EXIT_ERROR;
                         }

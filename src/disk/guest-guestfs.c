@@ -35,14 +35,45 @@ typedef struct GuestfsView {
 /* libguestfs is opened with dlopen() when the backend is first needed: it pulls in libvirt and
  * some fifty other libraries, whose loading would otherwise slow down every command (and the
  * native path needs none of it). */
-#define GUESTFS_SYMBOLS(X)                                                                                  \
-        X(create) X(close) X(shutdown) X(set_error_handler) X(set_backend) X(get_backend_settings)          \
-        X(set_backend_settings) X(add_drive_opts_argv) X(launch) X(last_error) X(last_errno)                \
-        X(list_devices) X(blkid) X(blockdev_getsize64) X(blockdev_getss) X(part_get_parttype)               \
-        X(part_get_disk_guid) X(pread_device) X(part_list) X(part_get_mbr_id) X(part_get_bootable)         \
-        X(part_get_gpt_type) X(part_get_gpt_guid) X(part_get_gpt_attributes) X(part_get_name) X(lvs)       \
-        X(lstatns) X(readlink) X(pread) X(readdir) X(mkmountpoint) X(rmmountpoint) X(mount_ro)            \
-        X(free_statns) X(free_dirent_list) X(free_partition_list)
+/* clang-format off */
+#define GUESTFS_SYMBOLS(X) \
+        X(create) \
+        X(close) \
+        X(shutdown) \
+        X(set_error_handler) \
+        X(set_backend) \
+        X(get_backend_settings) \
+        X(set_backend_settings) \
+        X(add_drive_opts_argv) \
+        X(launch) \
+        X(last_error) \
+        X(last_errno) \
+        X(list_devices) \
+        X(blkid) \
+        X(blockdev_getsize64) \
+        X(blockdev_getss) \
+        X(part_get_parttype) \
+        X(part_get_disk_guid) \
+        X(pread_device) \
+        X(part_list) \
+        X(part_get_mbr_id) \
+        X(part_get_bootable) \
+        X(part_get_gpt_type) \
+        X(part_get_gpt_guid) \
+        X(part_get_gpt_attributes) \
+        X(part_get_name) \
+        X(lvs) \
+        X(lstatns) \
+        X(readlink) \
+        X(pread) \
+        X(readdir) \
+        X(mkmountpoint) \
+        X(rmmountpoint) \
+        X(mount_ro) \
+        X(free_statns) \
+        X(free_dirent_list) \
+        X(free_partition_list)
+/* clang-format on */
 
 #define GUESTFS_DECLARE(n) __typeof__(guestfs_##n) *n;
 static struct {
@@ -61,8 +92,8 @@ static int guestfs_dl(void)
         h = dlopen("libguestfs.so.0", RTLD_NOW | RTLD_LOCAL);
         if (!h)
                 return -EOPNOTSUPP;
-#define GUESTFS_LOAD(n)                                                                                     \
-        if (!(gf.n = (__typeof__(gf.n)) dlsym(h, "guestfs_" #n)))                                           \
+#define GUESTFS_LOAD(n)                                           \
+        if (!(gf.n = (__typeof__(gf.n)) dlsym(h, "guestfs_" #n))) \
                 return -EOPNOTSUPP;
         GUESTFS_SYMBOLS(GUESTFS_LOAD)
 #undef GUESTFS_LOAD

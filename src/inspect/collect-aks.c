@@ -123,7 +123,6 @@ static int cmp_version_json(const void *a, const void *b)
                           json_object_get_string(*(json_object *const *) b));
 }
 
-
 typedef struct GuestReader {
         Guest *guest;
         const char *path;

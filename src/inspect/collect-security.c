@@ -21,7 +21,6 @@
 #define JSON_SCAN_DEPTH  8u
 #define GRUB_D_FILES_MAX 64u /* env_file_parse() is quadratic in assignments: few files */
 
-
 static bool package_installed(InspectContext *c, const char *name)
 {
         return inventory_find_package(c->inv, name) != NULL;

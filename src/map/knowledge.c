@@ -63,7 +63,8 @@ int knowledge_read_tsv(const char *dir, const char *name, size_t min_fields,
 
 int knowledge_release_from_os(const char *id, const char *version_id, char **ret)
 {
-        if (isempty(id) || isempty(version_id) || !str_in_charset(id, "-_.") || !str_in_charset(version_id, "-_."))
+        if (isempty(id) || isempty(version_id) || !str_in_charset(id, "-_.") ||
+            !str_in_charset(version_id, "-_."))
                 return -EINVAL;
         return asprintf(ret, "%s-%s", id, version_id) < 0 ? -ENOMEM : 0;
 }

@@ -15,15 +15,15 @@
 #include "pkgmap.h"
 
 static const char *const pkg_disposition_table[_PKG_DISPOSITION_MAX] = {
-        [PKG_MAP] = "map", [PKG_DROP] = "drop", [PKG_UNAVAILABLE] = "unavailable",
+        [PKG_MAP] = "map",   [PKG_DROP] = "drop",       [PKG_UNAVAILABLE] = "unavailable",
         [PKG_BASE] = "base", [PKG_UNKNOWN] = "unknown",
 };
 
 DEFINE_STRING_TABLE_LOOKUP(pkg_disposition, PkgDisposition);
 
 typedef struct Entry {
-        char *name;   /* the package it decides */
-        char **from;  /* release names or globs ("*", "ubuntu-*") */
+        char *name;  /* the package it decides */
+        char **from; /* release names or globs ("*", "ubuntu-*") */
         PkgDisposition disposition;
         char **targets;
         char *note;
@@ -43,7 +43,7 @@ typedef struct Rule {
         RuleKind kind;
         PkgDisposition disposition; /* RULE_DISPOSITION */
         regex_t re;
-        char *candidates;           /* "a,b|c": alternatives by '|', targets of one by ',' */
+        char *candidates; /* "a,b|c": alternatives by '|', targets of one by ',' */
         char *note;
 } Rule;
 
@@ -57,19 +57,19 @@ struct PkgMap {
         char **buffers;     /* contents of the tables: the maps' keys and values point into them */
         char **folded_keys; /* the folded names the folded map is keyed by */
         size_t n_folded, alloc_folded;
-        StrMap *universe;   /* name -> UniversePkg (owned) */
-        StrMap *provides;   /* provided name -> PtrList of package names (owned) */
-        StrMap *folded;     /* lowercase, '_' as '-' -> PtrList of package names (owned) */
-        StrMap *specs;      /* spec name -> itself */
-        StrMap *image;      /* name -> version */
-        StrMap *sources;    /* Debian binary -> source */
-        StrMap *aliases;    /* Debian source -> spec */
-        StrMap *entries;    /* package name -> PtrList of Entry, in precedence order (owned) */
-        Entry **entry;      /* every entry, for freeing */
+        StrMap *universe; /* name -> UniversePkg (owned) */
+        StrMap *provides; /* provided name -> PtrList of package names (owned) */
+        StrMap *folded;   /* lowercase, '_' as '-' -> PtrList of package names (owned) */
+        StrMap *specs;    /* spec name -> itself */
+        StrMap *image;    /* name -> version */
+        StrMap *sources;  /* Debian binary -> source */
+        StrMap *aliases;  /* Debian source -> spec */
+        StrMap *entries;  /* package name -> PtrList of Entry, in precedence order (owned) */
+        Entry **entry;    /* every entry, for freeing */
         size_t n_entries;
         Rule *rules;
         size_t n_rules;
-        char *error;        /* a load error's description */
+        char *error; /* a load error's description */
 };
 
 static void entry_done(Entry *e)
@@ -260,8 +260,10 @@ static int rules_row(const TsvRecord *r, void *userdata)
                 RuleKind kind;
                 PkgDisposition disposition;
         } kinds[] = {
-                { "rewrite", RULE_REWRITE, PKG_UNKNOWN },  { "name", RULE_NAME, PKG_MAP },
-                { "source", RULE_SOURCE, PKG_MAP },        { "drop", RULE_DISPOSITION, PKG_DROP },
+                { "rewrite", RULE_REWRITE, PKG_UNKNOWN },
+                { "name", RULE_NAME, PKG_MAP },
+                { "source", RULE_SOURCE, PKG_MAP },
+                { "drop", RULE_DISPOSITION, PKG_DROP },
                 { "unavailable", RULE_DISPOSITION, PKG_UNAVAILABLE },
                 { "base", RULE_DISPOSITION, PKG_BASE },
         };
@@ -282,7 +284,8 @@ static int rules_row(const TsvRecord *r, void *userdata)
         rule.id = strdup(r->field[0]);
         rule.candidates = strdup(r->field[3]);
         rule.note = strdup(r->field[4]);
-        n = rule.id && rule.candidates && rule.note ? reallocarray(m->rules, m->n_rules + 1, sizeof(Rule)) : NULL;
+        n = rule.id && rule.candidates && rule.note ? reallocarray(m->rules, m->n_rules + 1, sizeof(Rule))
+                                                    : NULL;
         if (!n) {
                 regfree(&rule.re);
                 free(rule.id);
@@ -337,7 +340,8 @@ static int list_tsv(const char *dir, char ***ret)
                 return errno == ENOENT ? 0 : -errno;
         }
         while ((de = readdir(d)))
-                if (de->d_name[0] != '.' && endswith(de->d_name, ".tsv") && strv_extend(&l, de->d_name) < 0) {
+                if (de->d_name[0] != '.' && endswith(de->d_name, ".tsv") &&
+                    strv_extend(&l, de->d_name) < 0) {
                         closedir(d);
                         return -ENOMEM;
                 }
@@ -371,8 +375,8 @@ static int load_entry_dir(PkgMap *m, const char *dir, bool dropin)
         return 0;
 }
 
-int pkgmap_load(const char *plans_dir, char *const *dropin_dirs, const char *from, const char *to, PkgMap **ret,
-                char **ret_error)
+int pkgmap_load(const char *plans_dir, char *const *dropin_dirs, const char *from, const char *to,
+                PkgMap **ret, char **ret_error)
 {
         _cleanup_(pkgmap_freep) PkgMap *m = NULL;
         _cleanup_free_ char *universe = NULL, *extra = NULL, *image = NULL, *maps = NULL, *entries = NULL;
@@ -388,7 +392,8 @@ int pkgmap_load(const char *plans_dir, char *const *dropin_dirs, const char *fro
             strmap_new(false, &m->image) < 0 || strmap_new(false, &m->sources) < 0 ||
             strmap_new(false, &m->aliases) < 0 || strmap_new(true, &m->entries) < 0)
                 return -ENOMEM;
-        if (asprintf(&universe, "universe/%s.tsv", to) < 0 || asprintf(&extra, "universe/%s-extra.tsv", to) < 0 ||
+        if (asprintf(&universe, "universe/%s.tsv", to) < 0 ||
+            asprintf(&extra, "universe/%s-extra.tsv", to) < 0 ||
             asprintf(&image, "universe/%s-image.tsv", to) < 0)
                 return -ENOMEM;
         maps = path_join(plans_dir, "maps");
@@ -432,8 +437,8 @@ int pkgmap_load(const char *plans_dir, char *const *dropin_dirs, const char *fro
         return 0;
 
 fail_msg:
-        if (ret_error && asprintf(ret_error, "no package universe for target '%s' in %s (known: %s)", to, plans_dir,
-                                  KNOWLEDGE_TARGETS) < 0)
+        if (ret_error && asprintf(ret_error, "no package universe for target '%s' in %s (known: %s)", to,
+                                  plans_dir, KNOWLEDGE_TARGETS) < 0)
                 *ret_error = NULL;
         return r;
 fail:
@@ -487,7 +492,8 @@ static const char *pick(PkgMap *m, const PtrList *names, bool want_devel)
                 if (!want_devel && is_devel(c))
                         continue;
                 if (!best || (ci && !bi) ||
-                    (ci == bi && (strlen(c) < strlen(best) || (strlen(c) == strlen(best) && strcmp(c, best) < 0))))
+                    (ci == bi &&
+                     (strlen(c) < strlen(best) || (strlen(c) == strlen(best) && strcmp(c, best) < 0))))
                         best = c;
         }
         return best;
@@ -565,7 +571,8 @@ static int decision_from_entry(PkgMap *m, const Entry *e, const char *name, Deci
 }
 
 /* Expands a template: \1..\9 from the match, %s the spec, %b the binary name. */
-static int expand(const char *tpl, const char *subject, const regmatch_t *match, const char *spec, char **ret)
+static int expand(const char *tpl, const char *subject, const regmatch_t *match, const char *spec,
+                  char **ret)
 {
         size_t cap = strlen(tpl) + 1, n = 0;
         char *out = malloc(cap);

@@ -39,8 +39,8 @@ typedef struct PkgMap PkgMap;
  * skipped. On a malformed table or an entry naming a target package that does not exist,
  * returns -EBADMSG with *ret_error saying which file and line (caller frees).
  * Returns 0, -EBADMSG, -ENOENT (no universe for that target), or -errno. */
-int pkgmap_load(const char *plans_dir, char *const *dropin_dirs, const char *from, const char *to, PkgMap **ret,
-                char **ret_error);
+int pkgmap_load(const char *plans_dir, char *const *dropin_dirs, const char *from, const char *to,
+                PkgMap **ret, char **ret_error);
 PkgMap *pkgmap_free(PkgMap *m);
 DEFINE_TRIVIAL_CLEANUP_FUNC(PkgMap *, pkgmap_free);
 

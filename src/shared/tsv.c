@@ -5,8 +5,8 @@
 
 #include "tsv.h"
 
-int tsv_parse_inplace(char *buf, size_t size, size_t min_fields, int (*cb)(const TsvRecord *r, void *userdata),
-                      void *userdata)
+int tsv_parse_inplace(char *buf, size_t size, size_t min_fields,
+                      int (*cb)(const TsvRecord *r, void *userdata), void *userdata)
 {
         char *p = buf, *end = buf + size;
         unsigned no = 0;

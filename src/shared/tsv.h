@@ -19,8 +19,8 @@ typedef struct TsvRecord {
 /* Like tsv_parse(), but cuts buf in place: the fields point into buf and stay valid as long as
  * it does (for tables kept in memory without copying each field). buf[size] must be writable
  * (a NUL after the data, as read_full_file_capped() leaves). */
-int tsv_parse_inplace(char *buf, size_t size, size_t min_fields, int (*cb)(const TsvRecord *r, void *userdata),
-                      void *userdata);
+int tsv_parse_inplace(char *buf, size_t size, size_t min_fields,
+                      int (*cb)(const TsvRecord *r, void *userdata), void *userdata);
 
 /* Calls cb for every record of buf. Missing trailing fields are given as "" up to min_fields.
  * cb returns 0 to go on, <0 to stop with that error. Returns 0, -E2BIG for a record with more

@@ -50,29 +50,30 @@ static void setup(void)
                                         "zlib-devel\t1\tzlib\tbase\t\n"
                                         "python3-Jinja2\t3\tpython-jinja2\tbase\t\n"
                                         "python3-jinja2-extra\t3\tpython-jinja2\tbase\t\n");
-        put("plans/universe/azl-9-image.tsv", "glibc\t2.38\tx86_64\nopenssl-libs\t3\tx86_64\nkernel\t6.6\tx86_64\n"
-                                              "util-linux\t2\tx86_64\nutil-linux-libs\t2\tx86_64\n"
-                                              "containerd2\t2\tx86_64\ntdnf\t3\tx86_64\n");
-        put("plans/maps/debian-binary-source.tsv", "libssl3\topenssl\nlibblkid1\tutil-linux\nfdisk\tutil-linux\n"
-                                                   "libc6\tglibc\n");
+        put("plans/universe/azl-9-image.tsv",
+            "glibc\t2.38\tx86_64\nopenssl-libs\t3\tx86_64\nkernel\t6.6\tx86_64\n"
+            "util-linux\t2\tx86_64\nutil-linux-libs\t2\tx86_64\n"
+            "containerd2\t2\tx86_64\ntdnf\t3\tx86_64\n");
+        put("plans/maps/debian-binary-source.tsv",
+            "libssl3\topenssl\nlibblkid1\tutil-linux\nfdisk\tutil-linux\n"
+            "libc6\tglibc\n");
         put("plans/maps/source-aliases.tsv", "glibc-deb\tglibc\n");
-        put("plans/maps/entries/10-curated.tsv",
-            "*\tapt\tdrop\ttdnf\tpackage management is tdnf\tevidence\n"
-            "ubuntu-24.04\tfoo\tunavailable\t\tnot on 24.04\tevidence\n"
-            "*\tfoo\tmap\topenssl\tfoo elsewhere\tevidence\n");
-        put("plans/maps/entries/20-derived.tsv", "*\tapt\tmap\topenssl\tthe derived table is overridden\tx\n"
-                                                 "ubuntu-*\tmoby-containerd\tmap\tcontainerd2\tAKS component\tx\n");
-        put("plans/maps/rules.tsv",
-            "t64\trewrite\t^(lib.+)t64$\t\\1\tt64\n"
-            "kernel\tbase\t^linux-image-[0-9].*$\tkernel\tthe kernel\n"
-            "doc\tdrop\t^.+-doc$\t\tdocs\n"
-            "same\tname\t^(.+)$\t\\1\tsame name\n"
-            "dev\tname\t^(.+)1g-dev$\t\\1-devel\tdev\n"
-            "perl\tname\t^lib(.+)-perl$\tperl-\\1\tperl\n"
-            "py\tname\t^python3-(.+)$\tpython3-\\1\tpython\n"
-            "soname\tname\t^lib(.*[^0-9.-])[0-9]+$\tlib\\1|\\1-libs\tsoname\n"
-            "srclib\tsource\t^lib.+$\t%s-libs|%s\tlibrary of the source\n"
-            "src\tsource\t^.+$\t%b|%s\tsame source\n");
+        put("plans/maps/entries/10-curated.tsv", "*\tapt\tdrop\ttdnf\tpackage management is tdnf\tevidence\n"
+                                                 "ubuntu-24.04\tfoo\tunavailable\t\tnot on 24.04\tevidence\n"
+                                                 "*\tfoo\tmap\topenssl\tfoo elsewhere\tevidence\n");
+        put("plans/maps/entries/20-derived.tsv",
+            "*\tapt\tmap\topenssl\tthe derived table is overridden\tx\n"
+            "ubuntu-*\tmoby-containerd\tmap\tcontainerd2\tAKS component\tx\n");
+        put("plans/maps/rules.tsv", "t64\trewrite\t^(lib.+)t64$\t\\1\tt64\n"
+                                    "kernel\tbase\t^linux-image-[0-9].*$\tkernel\tthe kernel\n"
+                                    "doc\tdrop\t^.+-doc$\t\tdocs\n"
+                                    "same\tname\t^(.+)$\t\\1\tsame name\n"
+                                    "dev\tname\t^(.+)1g-dev$\t\\1-devel\tdev\n"
+                                    "perl\tname\t^lib(.+)-perl$\tperl-\\1\tperl\n"
+                                    "py\tname\t^python3-(.+)$\tpython3-\\1\tpython\n"
+                                    "soname\tname\t^lib(.*[^0-9.-])[0-9]+$\tlib\\1|\\1-libs\tsoname\n"
+                                    "srclib\tsource\t^lib.+$\t%s-libs|%s\tlibrary of the source\n"
+                                    "src\tsource\t^.+$\t%b|%s\tsame source\n");
         put("dropin/50-site.tsv", "*\tfoo\tdrop\t\tour site does without foo\tticket 42\n");
 }
 
@@ -93,8 +94,8 @@ static PkgMap *load(const char *from, bool with_dropin)
 }
 
 /* Decides name and checks disposition, targets (comma-joined) and the deciding rule. */
-static void expect(PkgMap *m, const char *name, const char *source, const char *disposition, const char *targets,
-                   const char *rule)
+static void expect(PkgMap *m, const char *name, const char *source, const char *disposition,
+                   const char *targets, const char *rule)
 {
         _cleanup_json_ json_object *d = NULL;
         json_object *t;
@@ -109,8 +110,8 @@ static void expect(PkgMap *m, const char *name, const char *source, const char *
         }
         if (!streq(json_get_str(d, "disposition"), disposition) || !streq(joined, targets) ||
             !streq_ptr(json_get_str(d, "rule"), rule))
-                FAIL("%s: got %s [%s] by %s, expected %s [%s] by %s", name, json_get_str(d, "disposition"), joined,
-                     strempty(json_get_str(d, "rule")), disposition, targets, strempty(rule));
+                FAIL("%s: got %s [%s] by %s, expected %s [%s] by %s", name, json_get_str(d, "disposition"),
+                     joined, strempty(json_get_str(d, "rule")), disposition, targets, strempty(rule));
 }
 
 static void test_engine(void)
@@ -128,7 +129,7 @@ static void test_engine(void)
         expect(m, "bash-doc", NULL, "drop", "", "rule:doc");
         expect(m, "openssl", NULL, "map", "openssl", "rule:same");
         expect(m, "zlib1g-dev", NULL, "map", "zlib-devel", "rule:dev");
-        expect(m, "libjson-perl", NULL, "map", "perl-JSON", "rule:perl");     /* case-insensitive */
+        expect(m, "libjson-perl", NULL, "map", "perl-JSON", "rule:perl");        /* case-insensitive */
         expect(m, "python3-jinja2", NULL, "map", "python3-Jinja2", "rule:same"); /* case folded */
         expect(m, "python3-jinja2-extra-bits", NULL, "unknown", "", NULL);
         /* Provides: a development package does not stand in for a library... */
@@ -152,8 +153,8 @@ static void test_engine(void)
 
 static void test_release_and_dropin(void)
 {
-        _cleanup_(pkgmap_freep) PkgMap *m24 = load("ubuntu-24.04", false), *site = load("ubuntu-22.04", true),
-                                         *deb = load("debian-12", false);
+        _cleanup_(pkgmap_freep) PkgMap *m24 = load("ubuntu-24.04", false),
+                                       *site = load("ubuntu-22.04", true), *deb = load("debian-12", false);
 
         expect(m24, "foo", NULL, "unavailable", "", "10-curated:foo");
         /* A drop-in beats the shipped entries; its rule names the file. */
@@ -174,16 +175,18 @@ static void test_inventory_and_counts(void)
         _cleanup_json_ json_object *inv = NULL, *res = NULL;
         json_object *counts, *install;
 
-        inv = json_tokener_parse("{\"packages\": {\"items\": ["
-                                 "{\"name\": \"libc-bin\", \"source\": \"glibc-deb\", \"arch\": \"amd64\", "
-                                 "\"version\": \"2.35\", \"manual\": false},"
-                                 "{\"name\": \"openssl\", \"arch\": \"amd64\", \"version\": \"3\", \"manual\": true},"
-                                 "{\"name\": \"apt\", \"arch\": \"amd64\", \"version\": \"2.4\", \"manual\": true},"
-                                 "{\"name\": \"weird\", \"arch\": \"amd64\", \"version\": \"1\", \"manual\": true}]}}");
+        inv = json_tokener_parse(
+                "{\"packages\": {\"items\": ["
+                "{\"name\": \"libc-bin\", \"source\": \"glibc-deb\", \"arch\": \"amd64\", "
+                "\"version\": \"2.35\", \"manual\": false},"
+                "{\"name\": \"openssl\", \"arch\": \"amd64\", \"version\": \"3\", \"manual\": true},"
+                "{\"name\": \"apt\", \"arch\": \"amd64\", \"version\": \"2.4\", \"manual\": true},"
+                "{\"name\": \"weird\", \"arch\": \"amd64\", \"version\": \"1\", \"manual\": true}]}}");
         ASSERT_NOT_NULL(inv);
         ASSERT_OK(pkgmap_decide_inventory(m, inv, &res));
         ASSERT_EQ(json_object_array_length(json_get(res, "decisions")), 4);
-        ASSERT_FALSE(json_get_bool(json_object_array_get_idx(json_get(res, "decisions"), 0), "manual", true));
+        ASSERT_FALSE(
+                json_get_bool(json_object_array_get_idx(json_get(res, "decisions"), 0), "manual", true));
         counts = json_get(res, "counts");
         ASSERT_EQ(json_get_int(counts, "base", -1), 1);
         ASSERT_EQ(json_get_int(counts, "map", -1), 1);
@@ -218,12 +221,16 @@ static void test_load_errors(void)
 
         expect_load_error("plans/maps/entries/05-bad.tsv", "*\tx\tmap\tno-such-package\tn\te\n",
                           "05-bad:1: target 'no-such-package' does not exist");
-        expect_load_error("plans/maps/entries/05-bad.tsv", "*\tx\tperhaps\t\tn\te\n", "05-bad:1: disposition");
-        expect_load_error("plans/maps/entries/05-bad.tsv", "# c\n*\tx\tmap\t\tn\te\n", "05-bad:2: map and base");
+        expect_load_error("plans/maps/entries/05-bad.tsv", "*\tx\tperhaps\t\tn\te\n",
+                          "05-bad:1: disposition");
+        expect_load_error("plans/maps/entries/05-bad.tsv", "# c\n*\tx\tmap\t\tn\te\n",
+                          "05-bad:2: map and base");
         expect_load_error("plans/maps/entries/05-bad.tsv", "*\tx\tunavailable\tglibc\tn\te\n", "05-bad:1:");
         put("plans/maps/entries/05-bad.tsv", "# fixed\n");
-        expect_load_error("plans/maps/rules.tsv", "r\tname\t^(unbalanced$\t\\1\tn\n", "rules.tsv:1: invalid regular");
-        expect_load_error("plans/maps/rules.tsv", "r\tguess\t^x$\t\\1\tn\n", "rules.tsv:1: unknown rule kind");
+        expect_load_error("plans/maps/rules.tsv", "r\tname\t^(unbalanced$\t\\1\tn\n",
+                          "rules.tsv:1: invalid regular");
+        expect_load_error("plans/maps/rules.tsv", "r\tguess\t^x$\t\\1\tn\n",
+                          "rules.tsv:1: unknown rule kind");
         put("plans/maps/rules.tsv", "same\tname\t^(.+)$\t\\1\tsame\n");
 
         snprintf(plans, sizeof(plans), "%s/plans", top);
