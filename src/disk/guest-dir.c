@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -168,6 +169,20 @@ static int dir_readdir(GuestFs *fs, const char *path, GuestDirEntry **ret, size_
         return 0;
 }
 
+static int dir_space(GuestFs *fs, GuestFsSpace *ret)
+{
+        struct statvfs sv;
+
+        if (fstatvfs(((GuestDir *) fs)->root_fd, &sv) < 0)
+                return -errno;
+        *ret = (GuestFsSpace){
+                .size = (uint64_t) sv.f_blocks * sv.f_frsize,
+                .free = (uint64_t) sv.f_bfree * sv.f_frsize,
+                .available = (uint64_t) sv.f_bavail * sv.f_frsize,
+        };
+        return 0;
+}
+
 static void dir_free(GuestFs *fs)
 {
         GuestDir *d = (GuestDir *) fs;
@@ -182,6 +197,7 @@ static const GuestFsOps dir_ops = {
         .readlink = dir_readlink,
         .pread = dir_pread,
         .readdir = dir_readdir,
+        .space = dir_space,
         .free = dir_free,
 };
 

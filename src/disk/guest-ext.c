@@ -309,6 +309,20 @@ static int ext_readdir(GuestFs *fs, const char *path, GuestDirEntry **ret, size_
         return 0;
 }
 
+static int ext_space(GuestFs *fs, GuestFsSpace *ret)
+{
+        struct ext2_super_block *sb = ((GuestExt *) fs)->e2fs->super;
+        uint64_t bs = EXT2_BLOCK_SIZE(sb), free_blocks = ext2fs_free_blocks_count(sb),
+                 reserved = ext2fs_r_blocks_count(sb);
+
+        *ret = (GuestFsSpace){
+                .size = ext2fs_blocks_count(sb) * bs,
+                .free = free_blocks * bs,
+                .available = (free_blocks > reserved ? free_blocks - reserved : 0) * bs,
+        };
+        return 0;
+}
+
 static void ext_free(GuestFs *fs)
 {
         GuestExt *x = (GuestExt *) fs;
@@ -325,6 +339,7 @@ static const GuestFsOps ext_ops = {
         .readlink = ext_readlink,
         .pread = ext_pread,
         .readdir = ext_readdir,
+        .space = ext_space,
         .free = ext_free,
 };
 

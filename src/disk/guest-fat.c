@@ -521,6 +521,22 @@ static int fat_readdir(GuestFs *fs, const char *path, GuestDirEntry **ret, size_
         return 0;
 }
 
+static int fat_space(GuestFs *fs, GuestFsSpace *ret)
+{
+        GuestFat *f = (GuestFat *) fs;
+        uint64_t free_clusters = 0;
+
+        for (uint32_t c = 2; c - 2 < f->n_clusters; c++)
+                if (fat_next(f, c) == 0)
+                        free_clusters++;
+        *ret = (GuestFsSpace){
+                .size = (uint64_t) f->n_clusters * f->cluster_size,
+                .free = free_clusters * f->cluster_size,
+                .available = free_clusters * f->cluster_size,
+        };
+        return 0;
+}
+
 static void fat_free(GuestFs *fs)
 {
         GuestFat *f = (GuestFat *) fs;
@@ -535,6 +551,7 @@ static const GuestFsOps fat_ops = {
         .readlink = fat_readlink,
         .pread = fat_pread_file,
         .readdir = fat_readdir,
+        .space = fat_space,
         .free = fat_free,
 };
 

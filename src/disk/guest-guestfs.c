@@ -72,7 +72,9 @@ typedef struct GuestfsView {
         X(mount_ro) \
         X(free_statns) \
         X(free_dirent_list) \
-        X(free_partition_list)
+        X(free_partition_list) \
+        X(statvfs) \
+        X(free_statvfs)
 /* clang-format on */
 
 #define GUESTFS_DECLARE(n) __typeof__(guestfs_##n) *n;
@@ -536,6 +538,24 @@ static int view_readdir(GuestFs *fs, const char *path, GuestDirEntry **ret, size
         return 0;
 }
 
+static int view_space(GuestFs *fs, GuestFsSpace *ret)
+{
+        GuestfsView *v = (GuestfsView *) fs;
+        struct guestfs_statvfs *sv = gf.statvfs(v->s->g, v->prefix);
+        uint64_t fr;
+
+        if (!sv)
+                return errno_of(v->s->g);
+        fr = sv->frsize > 0 ? (uint64_t) sv->frsize : (uint64_t) MAX(sv->bsize, 0);
+        *ret = (GuestFsSpace){
+                .size = (uint64_t) MAX(sv->blocks, 0) * fr,
+                .free = (uint64_t) MAX(sv->bfree, 0) * fr,
+                .available = (uint64_t) MAX(sv->bavail, 0) * fr,
+        };
+        gf.free_statvfs(sv);
+        return 0;
+}
+
 static void view_free(GuestFs *fs)
 {
         GuestfsView *v = (GuestfsView *) fs;
@@ -550,6 +570,7 @@ static const GuestFsOps view_ops = {
         .readlink = view_readlink,
         .pread = view_pread,
         .readdir = view_readdir,
+        .space = view_space,
         .free = view_free,
 };
 

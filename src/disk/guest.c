@@ -447,6 +447,14 @@ int guest_read_dir(Guest *g, const char *path, GuestDirEntry **ret, size_t *ret_
         return 0;
 }
 
+int guest_space(Guest *g, const char *mountpoint, GuestFsSpace *ret)
+{
+        for (size_t i = 0; i < g->n_mounts; i++)
+                if (streq(g->mounts[i].point, mountpoint))
+                        return g->mounts[i].fs->ops->space(g->mounts[i].fs, ret);
+        return -ENOENT;
+}
+
 int guest_is_type(Guest *g, const char *path, GuestFileType type)
 {
         GuestStat st;

@@ -43,6 +43,13 @@ typedef struct GuestStat {
         int64_t mtime; /* seconds since the epoch */
 } GuestStat;
 
+/* Space of a filesystem, in bytes. available: what unprivileged users may still use. */
+typedef struct GuestFsSpace {
+        uint64_t size;
+        uint64_t free;
+        uint64_t available;
+} GuestFsSpace;
+
 typedef struct GuestDirEntry {
         char *name;
         GuestFileType type; /* _GUEST_FILE_TYPE_INVALID when the backend cannot tell cheaply */
@@ -69,6 +76,8 @@ typedef struct GuestFsOps {
         int (*pread)(GuestFs *fs, const char *path, uint64_t offset, size_t size, void *buf, size_t *ret_n);
         /* Lists a directory without "." and "..", in any order. */
         int (*readdir)(GuestFs *fs, const char *path, GuestDirEntry **ret, size_t *ret_n);
+        /* The filesystem's size and free space (from its own metadata). */
+        int (*space)(GuestFs *fs, GuestFsSpace *ret);
         void (*free)(GuestFs *fs);
 } GuestFsOps;
 
@@ -108,6 +117,10 @@ int guest_read_file(Guest *g, const char *path, size_t max, char **ret, size_t *
 int guest_pread(Guest *g, const char *path, uint64_t offset, size_t size, void *buf, size_t *ret_n);
 /* Lists a directory (symlinks followed), sorted by name, with every entry's type filled in. */
 int guest_read_dir(Guest *g, const char *path, GuestDirEntry **ret, size_t *ret_n);
+
+/* Size and free space of the filesystem mounted exactly at mountpoint. Returns 0, -ENOENT when
+ * nothing is mounted there, or -errno. */
+int guest_space(Guest *g, const char *mountpoint, GuestFsSpace *ret);
 
 /* Convenience: 1 if path exists (following symlinks) and has that type, 0 if not, -errno on
  * errors other than "does not exist". */

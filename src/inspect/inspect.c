@@ -277,13 +277,29 @@ static int layout_match_spec(const DiskLayout *d, const char *spec, const Partit
         return 0;
 }
 
+/* Adds size, free and available (bytes) of the filesystem mounted at point, when its reader can
+ * tell. Returns 0 or -ENOMEM. */
+static int add_space(Guest *g, const char *point, json_object *m)
+{
+        GuestFsSpace sp;
+
+        if (guest_space(g, point, &sp) < 0)
+                return 0; /* a reader that cannot tell is not an error */
+        if (json_add_int(m, "size", (int64_t) sp.size) < 0 ||
+            json_add_int(m, "free", (int64_t) sp.free) < 0 ||
+            json_add_int(m, "available", (int64_t) sp.available) < 0)
+                return -ENOMEM;
+        return 0;
+}
+
 static int add_mount_record(Session *s, const char *point, const Partition *p, const char *type)
 {
         json_object *m = json_object_new_object();
 
         if (!m || json_append(s->mounts, m) < 0)
                 return -ENOMEM;
-        if (json_add_str(m, "mountpoint", point) < 0 || json_add_str(m, "type", type) < 0)
+        if (json_add_str(m, "mountpoint", point) < 0 || json_add_str(m, "type", type) < 0 ||
+            add_space(s->guest, point, m) < 0)
                 return -ENOMEM;
         if (p) {
                 if ((p->number > 0 && json_add_int(m, "partition", p->number) < 0) ||
@@ -698,7 +714,8 @@ int inspect_root(const char *dir, Inventory **ret, char **ret_message)
         mounts = json_get_or_add_array(inv->root, "mounts");
         m = json_object_new_object();
         if (!mounts || !m || json_append(mounts, m) < 0 || json_add_str(m, "mountpoint", "/") < 0 ||
-            json_add_str(m, "type", statfs(dir, &sfs) == 0 ? statfs_type_name(sfs.f_type) : NULL) < 0)
+            json_add_str(m, "type", statfs(dir, &sfs) == 0 ? statfs_type_name(sfs.f_type) : NULL) < 0 ||
+            add_space(g, "/", m) < 0)
                 return -ENOMEM;
 
         c = (InspectContext){ .guest = g, .inv = inv, .layout = NULL };

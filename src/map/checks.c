@@ -569,12 +569,16 @@ static int run_root_filesystem(const CheckContext *ctx, json_object *item, json_
 static int run_free_space(const CheckContext *ctx, json_object *item, json_object *args,
                           json_object *matches, char **ret_error)
 {
-        json_object *root = root_mount(ctx), *free_bytes = json_get(root, "free"), *m;
+        json_object *root = root_mount(ctx), *free_bytes = json_get(root, "free"),
+                    *available = json_get(root, "available"), *m;
         bool known = json_object_is_type(free_bytes, json_type_int);
 
         m = check_add_match(matches, "/");
         if (!m || json_add_bool(m, "known", known) < 0 ||
             json_add(m, "free", known ? json_object_get(free_bytes) : NULL) < 0 ||
+            json_add(m, "available",
+                     json_object_is_type(available, json_type_int) ? json_object_get(available) : NULL) <
+                    0 ||
             json_add_str(m, "reason", known ? NULL : "the inventory records no free-space figure for /") < 0)
                 return -ENOMEM;
         return 0;

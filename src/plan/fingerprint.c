@@ -11,6 +11,28 @@
 
 #define FINGERPRINT_PREFIX "sha256:"
 
+/* A copy of the mounts array without the members that change while a node runs. */
+static json_object *mounts_without_space(json_object *mounts)
+{
+        _cleanup_json_ json_object *copy = NULL;
+        size_t n;
+
+        if (!json_object_is_type(mounts, json_type_array))
+                return json_object_get(mounts);
+        if (json_object_deep_copy(mounts, &copy, NULL) < 0)
+                return NULL;
+        n = json_object_array_length(copy);
+        for (size_t i = 0; i < n; i++) {
+                json_object *m = json_object_array_get_idx(copy, i);
+                if (!json_object_is_type(m, json_type_object))
+                        continue;
+                json_object_object_del(m, "size");
+                json_object_object_del(m, "free");
+                json_object_object_del(m, "available");
+        }
+        return TAKE_PTR(copy);
+}
+
 int fingerprint_inventory(json_object *inventory, char **ret)
 {
         _cleanup_json_ json_object *copy = NULL;
@@ -29,6 +51,12 @@ int fingerprint_inventory(json_object *inventory, char **ret)
         json_object_object_foreach(inventory, key, value) {
                 if (streq(key, "source"))
                         continue;
+                if (streq(key, "mounts")) {
+                        json_object *m = mounts_without_space(value);
+                        if (!m || json_add(copy, key, m) < 0)
+                                return -ENOMEM;
+                        continue;
+                }
                 if (json_add(copy, key, json_object_get(value)) < 0)
                         return -ENOMEM;
         }

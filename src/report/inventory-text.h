@@ -7,6 +7,3 @@
  * layout, boot, package count, AKS components, notable findings. Works from the JSON alone, so
  * it shows exactly what the JSON says. Returns 0 and a new string, or -ENOMEM. */
 int inventory_text_render(json_object *inv, char **ret);
-
-/* "4.0 GiB", "106 MiB", "512 B". */
-void format_bytes(unsigned long long bytes, char *buf, size_t size);

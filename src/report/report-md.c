@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "shared/format-util.h"
 #include "shared/json-util.h"
 #include "shared/string-util.h"
 #include "inventory-text.h"

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "plan/target-image.h"
+#include "shared/format-util.h"
 #include "shared/json-util.h"
 #include "shared/string-util.h"
 #include "inventory-text.h"

@@ -39,8 +39,12 @@ def load(path):
 
 
 def fingerprint(inv):
-    """The documented definition: the compact serialisation without "source"."""
+    """The documented definition: the compact serialisation without "source" and without the
+    mounts' space figures (size, free, available)."""
     doc = {k: v for k, v in inv.items() if k != 'source'}
+    if isinstance(doc.get('mounts'), list):
+        doc['mounts'] = [{k: v for k, v in m.items() if k not in ('size', 'free', 'available')}
+                         if isinstance(m, dict) else m for m in doc['mounts']]
     text = json.dumps(doc, separators=(',', ':'), ensure_ascii=False)
     return 'sha256:' + hashlib.sha256(text.encode('utf-8')).hexdigest()
 

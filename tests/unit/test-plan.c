@@ -71,6 +71,25 @@ static void test_fingerprint(void)
         ASSERT_OK(fingerprint_inventory(copy, &c));
         ASSERT_STREQ(a, c);
 
+        /* ...nor does the free space a running node's logs change. */
+        {
+                json_object *mounts = json_get(copy, "mounts"), *m0;
+                _cleanup_free_ char *e = NULL, *f = NULL;
+
+                ASSERT_TRUE(json_object_array_length(mounts) > 0);
+                m0 = json_object_array_get_idx(mounts, 0);
+                ASSERT_OK(json_add_int(m0, "free", 12345));
+                ASSERT_OK(json_add_int(m0, "available", 123));
+                ASSERT_OK(fingerprint_inventory(copy, &e));
+                ASSERT_STREQ(a, e);
+                ASSERT_OK(json_add_str(m0, "type", "xfs"));
+                ASSERT_OK(fingerprint_inventory(copy, &f));
+                ASSERT_FALSE(streq(a, f));
+                ASSERT_OK(json_add_str(
+                        m0, "type",
+                        json_get_str(json_object_array_get_idx(json_get(inv, "mounts"), 0), "type")));
+        }
+
         /* ... what is on it does. */
         items = json_get(json_get(copy, "packages"), "items");
         ASSERT_OK(json_add_str(json_object_array_get_idx(items, 0), "version", "0.3.1-2"));
