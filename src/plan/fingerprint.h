@@ -7,7 +7,7 @@
  * compact json-c serialisation (no whitespace, members in document order, '/' not escaped) with
  * the top-level "source" member and the space figures of "mounts" (size, free, available) left
  * out, so that the same node gives the same fingerprint whether it was read as an image file, a
- * device or a saved inventory, and whatever its logs or caches did to the free space since. The executor compares it
- * with a fresh inspection before it changes anything. The inventory is not modified.
- * Returns 0 and the string (caller frees), -EINVAL when inventory is not an object, or -ENOMEM. */
+ * device or a saved inventory, and whatever its logs or caches did to the free space since. The executor
+ * compares it with a fresh inspection before it changes anything. The inventory is not modified. Returns 0
+ * and the string (caller frees), -EINVAL when inventory is not an object, or -ENOMEM. */
 int fingerprint_inventory(json_object *inventory, char **ret);
