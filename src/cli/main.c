@@ -35,7 +35,9 @@ static void help(FILE *f)
               "Examples:\n"
               "  azlmigrate inspect node-disk.vhd\n"
               "  azlmigrate inspect --format json -o inventory.json node-disk.qcow2\n"
-              "  azlmigrate inspect --root /mnt/node\n"
+              "  azlmigrate map --from ubuntu-22.04 moby-containerd apt libssl3\n"
+              "  azlmigrate plan --inventory inventory.json -o plan.json\n"
+              "  azlmigrate report node-disk.vhd --format html -o report.html\n"
               "\n"
               "See azlmigrate(1) for details.\n",
               f);
