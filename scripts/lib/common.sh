@@ -4,7 +4,7 @@
 # Build: compiler, meson, and the libraries azlmigrate links.
 AZLM_BUILD_PACKAGES=(
         gcc pkg-config meson ninja-build
-        libguestfs-dev libfdisk-dev libblkid-dev e2fslibs-dev comerr-dev
+        libguestfs-dev libfdisk-dev libblkid-dev libext2fs-dev comerr-dev
         libjson-c-dev libyaml-dev zlib1g-dev libssl-dev
 )
 # Tests and the sample disk: image tools (no root needed), JSON Schema validation,
