@@ -5,30 +5,76 @@
 
 #include "map/knowledge.h"
 #include "plan/plan.h"
+#include "plan/strategy.h"
 #include "shared/fileio.h"
 #include "shared/json-util.h"
 #include "shared/log.h"
 #include "shared/strv.h"
 #include "cli-plan.h"
+#include "verbs.h"
 
 #define PLAN_FILE_MAX (256u * 1024u * 1024u)
+
+void cli_plan_args_done(CliPlanArgs *a)
+{
+        a->maps_dirs = strv_free(a->maps_dirs);
+}
+
+int cli_plan_option(CliPlanArgs *a, const char *verb, int c, const char *arg, char *argv[])
+{
+        switch (c) {
+        case CLI_ARG_TO:
+                a->to = arg;
+                return 0;
+        case CLI_ARG_STRATEGY:
+                if (!strategy_name_is_valid(arg))
+                        return usage_error(verb, "'%s' is not a strategy name (inplace or reimage)", arg);
+                a->strategy = arg;
+                return 0;
+        case CLI_ARG_MAPS_DIR:
+                if (strv_extend(&a->maps_dirs, arg) < 0)
+                        return log_oom();
+                return 0;
+        case CLI_ARG_PLANS_DIR:
+                a->plans_dir = arg;
+                return 0;
+        default:
+                return cli_source_option(&a->source, verb, c, arg, argv);
+        }
+}
+
+char *const *cli_plan_maps_dirs(const CliPlanArgs *a)
+{
+        static char *const default_maps[] = { (char *) CLI_DEFAULT_MAPS_DIR, NULL };
+
+        return a->maps_dirs ?: default_maps;
+}
+
+int cli_plans_dir(const char *plans_dir, char **ret)
+{
+        int r;
+
+        r = knowledge_plans_dir(plans_dir, ret);
+        if (r < 0)
+                return log_error_errno(r, "cannot find the plans directory%s%s: %m", plans_dir ? " " : "",
+                                       strempty(plans_dir));
+        return 0;
+}
 
 int cli_plan_make(const CliPlanArgs *a, json_object **ret)
 {
         _cleanup_json_ json_object *inventory = NULL;
         _cleanup_free_ char *plans = NULL, *error = NULL;
-        char *default_maps[] = { (char *) CLI_DEFAULT_MAPS_DIR, NULL };
         PlanOptions o = {
                 .to = a->to ?: CLI_DEFAULT_TARGET,
                 .strategy = a->strategy ?: CLI_DEFAULT_STRATEGY,
-                .maps_dirs = a->maps_dirs ?: default_maps,
+                .maps_dirs = cli_plan_maps_dirs(a),
         };
         int r;
 
-        r = knowledge_plans_dir(a->plans_dir, &plans);
+        r = cli_plans_dir(a->plans_dir, &plans);
         if (r < 0)
-                return log_error_errno(r, "cannot find the plans directory%s%s: %m", a->plans_dir ? " " : "",
-                                       strempty(a->plans_dir));
+                return r;
         o.plans_dir = plans;
         r = cli_source_load(&a->source, &inventory);
         if (r < 0)
@@ -82,4 +128,9 @@ int cli_plan_read(const char *path, json_object **ret)
                 return log_error_errno(r, "'%s': %s", path, error ?: "not a usable plan");
         *ret = TAKE_PTR(plan);
         return 0;
+}
+
+int cli_verdict_exit_status(json_object *plan_or_report)
+{
+        return streq_ptr(json_get_str(plan_or_report, "verdict"), "inhibited") ? EXIT_INHIBITED : EXIT_OK;
 }

@@ -8,6 +8,7 @@
 #include "shared/log.h"
 #include "shared/string-util.h"
 #include "cli-source.h"
+#include "verbs.h"
 
 #define INVENTORY_FILE_MAX (256u * 1024u * 1024u)
 
@@ -20,6 +21,34 @@ int cli_arg_is_path(const char *arg)
 {
         struct stat st;
         return strchr(arg, '/') || stat(arg, &st) == 0;
+}
+
+int cli_source_option(CliSource *s, const char *verb, int c, const char *arg, char *argv[])
+{
+        switch (c) {
+        case CLI_ARG_INVENTORY:
+                s->inventory = arg;
+                return 0;
+        case CLI_ARG_ROOT:
+                s->root = arg;
+                return 0;
+        case CLI_ARG_BACKEND:
+                s->backend = inspect_backend_from_string(arg);
+                if (s->backend < 0)
+                        return usage_error(verb, "unknown backend '%s' (auto, native or guestfs)", arg);
+                return 0;
+        default:
+                return getopt_usage_error(verb, c, argv);
+        }
+}
+
+int cli_source_argument(CliSource *s, const char *verb, int argc, char *argv[])
+{
+        if (optind < argc)
+                s->image = argv[optind++];
+        if (optind < argc)
+                return usage_error(verb, "unexpected argument '%s'", argv[optind]);
+        return 0;
 }
 
 int cli_source_load(const CliSource *s, json_object **ret)

@@ -5,11 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "inspect/inspect.h"
 #include "report/inventory-text.h"
 #include "shared/json-util.h"
 #include "shared/log.h"
 #include "shared/string-util.h"
+#include "cli-source.h"
 #include "verbs.h"
 
 typedef enum OutputFormat {
@@ -63,17 +63,17 @@ void verb_inspect_help(FILE *f)
               f);
 }
 
-static int write_output(Inventory *inv, OutputFormat format, const char *output)
+static int write_output(json_object *inventory, OutputFormat format, const char *output)
 {
         _cleanup_free_ char *text = NULL;
         int r;
 
         if (format == OUTPUT_JSON) {
                 if (output)
-                        return json_dump_file(inv->root, output);
-                return json_dump(inv->root, stdout);
+                        return json_dump_file(inventory, output);
+                return json_dump(inventory, stdout);
         }
-        r = inventory_text_render(inv->root, &text);
+        r = inventory_text_render(inventory, &text);
         if (r < 0)
                 return r;
         if (output) {
@@ -93,20 +93,19 @@ static int write_output(Inventory *inv, OutputFormat format, const char *output)
 
 int verb_inspect(int argc, char *argv[])
 {
-        enum { ARG_FORMAT = 0x100, ARG_BACKEND, ARG_ROOT };
+        enum { ARG_FORMAT = _CLI_SOURCE_ARG_MAX };
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
                 { "format", required_argument, NULL, ARG_FORMAT },
                 { "output", required_argument, NULL, 'o' },
-                { "backend", required_argument, NULL, ARG_BACKEND },
-                { "root", required_argument, NULL, ARG_ROOT },
+                CLI_OPTION_BACKEND,
+                CLI_OPTION_ROOT,
                 {},
         };
-        _cleanup_(inventory_freep) Inventory *inv = NULL;
-        _cleanup_free_ char *message = NULL;
-        InspectOptions o = { .backend = INSPECT_BACKEND_AUTO };
+        _cleanup_json_ json_object *inventory = NULL;
+        CliSource src = { .backend = INSPECT_BACKEND_AUTO };
         OutputFormat format = OUTPUT_TEXT;
-        const char *output = NULL, *root = NULL, *source;
+        const char *output = NULL;
         int c, r;
 
         opterr = 0;
@@ -124,26 +123,17 @@ int verb_inspect(int argc, char *argv[])
                 case 'o':
                         output = optarg;
                         break;
-                case ARG_BACKEND:
-                        o.backend = inspect_backend_from_string(optarg);
-                        if (o.backend < 0)
-                                return usage_error("inspect",
-                                                   "unknown backend '%s' (auto, native or guestfs)", optarg);
-                        break;
-                case ARG_ROOT:
-                        root = optarg;
-                        break;
                 default:
-                        return getopt_usage_error("inspect", c, argv);
+                        r = cli_source_option(&src, "inspect", c, optarg, argv);
+                        if (r != 0)
+                                return r;
                 }
 
-        if (root) {
+        if (src.root) {
                 if (optind < argc)
                         return usage_error("inspect", "give either SOURCE or --root DIR, not both");
-                if (o.backend == INSPECT_BACKEND_GUESTFS)
+                if (src.backend == INSPECT_BACKEND_GUESTFS)
                         return usage_error("inspect", "--root reads a directory; --backend does not apply");
-                r = inspect_root(root, &inv, &message);
-                source = root;
         } else {
                 if (optind >= argc)
                         return usage_error("inspect",
@@ -151,18 +141,13 @@ int verb_inspect(int argc, char *argv[])
                 if (optind + 1 < argc)
                         return usage_error("inspect", "one SOURCE at a time ('%s' is extra)",
                                            argv[optind + 1]);
-                source = argv[optind];
-                r = inspect_image(source, &o, &inv, &message);
+                src.image = argv[optind];
         }
-        if (r < 0) {
-                if (message)
-                        log_error("%s", message);
-                else
-                        log_error_errno(r, "inspecting '%s' failed: %m", source);
+        r = cli_source_load(&src, &inventory);
+        if (r < 0)
                 return EXIT_ERROR;
-        }
 
-        r = write_output(inv, format, output);
+        r = write_output(inventory, format, output);
         if (r < 0) {
                 log_error_errno(r, "writing the inventory to '%s' failed: %m", output ?: "stdout");
                 return EXIT_ERROR;

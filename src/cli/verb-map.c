@@ -11,12 +11,11 @@
 #include "shared/json-util.h"
 #include "shared/log.h"
 #include "shared/strv.h"
-#include "cli-source.h"
+#include "cli-plan.h"
 #include "verbs.h"
 
-#define MAP_SCHEMA       "azlmigrate/map/v1"
-#define LIST_FILE_MAX    (64u * 1024u * 1024u)
-#define DEFAULT_MAPS_DIR "/etc/azlmigrate/maps.d"
+#define MAP_SCHEMA    "azlmigrate/map/v1"
+#define LIST_FILE_MAX (64u * 1024u * 1024u)
 
 void verb_map_help(FILE *f)
 {
@@ -50,7 +49,7 @@ void verb_map_help(FILE *f)
               "      --format FORMAT   text (default) or json (schema " MAP_SCHEMA ")\n"
               "  -o, --output FILE     write to FILE instead of stdout\n"
               "      --maps-dir DIR    a directory of entry files (*.tsv) that override the shipped ones;\n"
-              "                        may be repeated (default: " DEFAULT_MAPS_DIR ")\n"
+              "                        may be repeated (default: " CLI_DEFAULT_MAPS_DIR ")\n"
               "      --plans-dir DIR   the knowledge directory (default: the installed plans)\n"
               "  -h, --help            show this help\n"
               "\n"
@@ -127,36 +126,27 @@ static void print_text(FILE *f, const char *from, const char *to, json_object *d
 
 int verb_map(int argc, char *argv[])
 {
-        enum {
-                ARG_FROM = 0x100,
-                ARG_TO,
-                ARG_LIST,
-                ARG_INVENTORY,
-                ARG_ROOT,
-                ARG_FORMAT,
-                ARG_MAPS_DIR,
-                ARG_PLANS_DIR
-        };
+        enum { ARG_FROM = _CLI_PLAN_ARG_MAX, ARG_LIST, ARG_FORMAT };
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
                 { "from", required_argument, NULL, ARG_FROM },
-                { "to", required_argument, NULL, ARG_TO },
+                CLI_OPTION_TO,
                 { "list", required_argument, NULL, ARG_LIST },
-                { "inventory", required_argument, NULL, ARG_INVENTORY },
-                { "root", required_argument, NULL, ARG_ROOT },
+                CLI_OPTION_INVENTORY,
+                CLI_OPTION_ROOT,
                 { "format", required_argument, NULL, ARG_FORMAT },
                 { "output", required_argument, NULL, 'o' },
-                { "maps-dir", required_argument, NULL, ARG_MAPS_DIR },
-                { "plans-dir", required_argument, NULL, ARG_PLANS_DIR },
+                CLI_OPTION_MAPS_DIR,
+                CLI_OPTION_PLANS_DIR,
                 {},
         };
-        _cleanup_strv_free_ char **names = NULL, **maps_dirs = NULL;
+        _cleanup_(cli_plan_args_done) CliPlanArgs a = { .source.backend = INSPECT_BACKEND_AUTO };
+        _cleanup_strv_free_ char **names = NULL;
         _cleanup_free_ char *plans = NULL, *from_inv = NULL, *error = NULL;
         _cleanup_json_ json_object *inventory = NULL, *out = NULL;
         _cleanup_(pkgmap_freep) PkgMap *m = NULL;
-        CliSource src = { .backend = INSPECT_BACKEND_AUTO };
-        const char *from = NULL, *to = "azurelinux-3.0", *list = NULL, *format = "text", *output = NULL,
-                   *plans_dir = NULL;
+        const char *from = NULL, *to, *list = NULL, *format = "text", *output = NULL;
+        CliSource *src = &a.source;
         json_object *decisions, *counts;
         int c, r;
 
@@ -170,17 +160,8 @@ int verb_map(int argc, char *argv[])
                 case ARG_FROM:
                         from = optarg;
                         break;
-                case ARG_TO:
-                        to = optarg;
-                        break;
                 case ARG_LIST:
                         list = optarg;
-                        break;
-                case ARG_INVENTORY:
-                        src.inventory = optarg;
-                        break;
-                case ARG_ROOT:
-                        src.root = optarg;
                         break;
                 case ARG_FORMAT:
                         if (!streq(optarg, "text") && !streq(optarg, "json"))
@@ -190,35 +171,29 @@ int verb_map(int argc, char *argv[])
                 case 'o':
                         output = optarg;
                         break;
-                case ARG_MAPS_DIR:
-                        if (strv_extend(&maps_dirs, optarg) < 0)
-                                return log_oom();
-                        break;
-                case ARG_PLANS_DIR:
-                        plans_dir = optarg;
-                        break;
                 default:
-                        return getopt_usage_error("map", c, argv);
+                        r = cli_plan_option(&a, "map", c, optarg, argv);
+                        if (r != 0)
+                                return r;
                 }
+        to = a.to ?: CLI_DEFAULT_TARGET;
 
         /* A single positional argument naming a file or device is a SOURCE; others are packages. */
-        if (optind + 1 == argc && !list && cli_source_count(&src) == 0 && cli_arg_is_path(argv[optind]))
-                src.image = argv[optind++];
+        if (optind + 1 == argc && !list && cli_source_count(src) == 0 && cli_arg_is_path(argv[optind]))
+                src->image = argv[optind++];
         for (int i = optind; i < argc; i++)
                 if (strv_extend(&names, argv[i]) < 0)
                         return log_oom();
-        if (cli_source_count(&src) > 1)
+        if (cli_source_count(src) > 1)
                 return usage_error("map", "give one of SOURCE, --root DIR or --inventory FILE");
-        if (cli_source_count(&src) == 1 && (names || list))
+        if (cli_source_count(src) == 1 && (names || list))
                 return usage_error("map", "package names and --list do not go with an inventory source");
-        if (cli_source_count(&src) == 0 && !names && !list)
+        if (cli_source_count(src) == 0 && !names && !list)
                 return usage_error("map", "nothing to map: give package names, --list FILE or a source");
-        if (!maps_dirs && strv_extend(&maps_dirs, DEFAULT_MAPS_DIR) < 0)
-                return log_oom();
 
-        if (cli_source_count(&src) == 1) {
+        if (cli_source_count(src) == 1) {
                 json_object *os;
-                r = cli_source_load(&src, &inventory);
+                r = cli_source_load(src, &inventory);
                 if (r < 0)
                         return EXIT_ERROR;
                 os = json_get(inventory, "os");
@@ -238,7 +213,7 @@ int verb_map(int argc, char *argv[])
                 return usage_error("map", "--from RELEASE is needed for package names and lists");
         if (!knowledge_release_is_source(from)) {
                 log_error("cannot map from '%s': known source releases are %s", from, KNOWLEDGE_SOURCES);
-                return cli_source_count(&src) ? EXIT_ERROR : EXIT_USAGE;
+                return cli_source_count(src) ? EXIT_ERROR : EXIT_USAGE;
         }
         if (list) {
                 r = read_list(list, &names);
@@ -248,13 +223,10 @@ int verb_map(int argc, char *argv[])
                 }
         }
 
-        r = knowledge_plans_dir(plans_dir, &plans);
-        if (r < 0) {
-                log_error_errno(r, "cannot find the plans directory%s%s: %m", plans_dir ? " " : "",
-                                strempty(plans_dir));
+        r = cli_plans_dir(a.plans_dir, &plans);
+        if (r < 0)
                 return EXIT_ERROR;
-        }
-        r = pkgmap_load(plans, maps_dirs, from, to, &m, &error);
+        r = pkgmap_load(plans, cli_plan_maps_dirs(&a), from, to, &m, &error);
         if (r < 0) {
                 if (error)
                         log_error("%s", error);

@@ -7,10 +7,8 @@
 #include <string.h>
 
 #include "plan/plan.h"
-#include "plan/strategy.h"
 #include "shared/json-util.h"
 #include "shared/log.h"
-#include "shared/strv.h"
 #include "cli-plan.h"
 #include "verbs.h"
 
@@ -134,30 +132,21 @@ static int render_json(FILE *f, void *userdata)
 
 int verb_plan(int argc, char *argv[])
 {
-        enum {
-                ARG_TO = 0x100,
-                ARG_STRATEGY,
-                ARG_INVENTORY,
-                ARG_ROOT,
-                ARG_FORMAT,
-                ARG_MAPS_DIR,
-                ARG_PLANS_DIR
-        };
+        enum { ARG_FORMAT = _CLI_PLAN_ARG_MAX };
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
-                { "to", required_argument, NULL, ARG_TO },
-                { "strategy", required_argument, NULL, ARG_STRATEGY },
-                { "inventory", required_argument, NULL, ARG_INVENTORY },
-                { "root", required_argument, NULL, ARG_ROOT },
+                CLI_OPTION_TO,
+                CLI_OPTION_STRATEGY,
+                CLI_OPTION_INVENTORY,
+                CLI_OPTION_ROOT,
                 { "format", required_argument, NULL, ARG_FORMAT },
                 { "output", required_argument, NULL, 'o' },
-                { "maps-dir", required_argument, NULL, ARG_MAPS_DIR },
-                { "plans-dir", required_argument, NULL, ARG_PLANS_DIR },
+                CLI_OPTION_MAPS_DIR,
+                CLI_OPTION_PLANS_DIR,
                 {},
         };
-        _cleanup_strv_free_ char **maps_dirs = NULL;
+        _cleanup_(cli_plan_args_done) CliPlanArgs a = { .source.backend = INSPECT_BACKEND_AUTO };
         _cleanup_json_ json_object *plan = NULL;
-        CliPlanArgs a = { .source.backend = INSPECT_BACKEND_AUTO };
         const char *output = NULL;
         bool text = false;
         int c, r;
@@ -169,21 +158,6 @@ int verb_plan(int argc, char *argv[])
                 case 'h':
                         verb_plan_help(stdout);
                         return EXIT_OK;
-                case ARG_TO:
-                        a.to = optarg;
-                        break;
-                case ARG_STRATEGY:
-                        if (!strategy_name_is_valid(optarg))
-                                return usage_error(
-                                        "plan", "'%s' is not a strategy name (inplace or reimage)", optarg);
-                        a.strategy = optarg;
-                        break;
-                case ARG_INVENTORY:
-                        a.source.inventory = optarg;
-                        break;
-                case ARG_ROOT:
-                        a.source.root = optarg;
-                        break;
                 case ARG_FORMAT:
                         if (!streq(optarg, "json") && !streq(optarg, "text"))
                                 return usage_error("plan", "unknown format '%s' (json or text)", optarg);
@@ -192,23 +166,16 @@ int verb_plan(int argc, char *argv[])
                 case 'o':
                         output = optarg;
                         break;
-                case ARG_MAPS_DIR:
-                        if (strv_extend(&maps_dirs, optarg) < 0)
-                                return log_oom();
-                        break;
-                case ARG_PLANS_DIR:
-                        a.plans_dir = optarg;
-                        break;
                 default:
-                        return getopt_usage_error("plan", c, argv);
+                        r = cli_plan_option(&a, "plan", c, optarg, argv);
+                        if (r != 0)
+                                return r;
                 }
-        if (optind < argc)
-                a.source.image = argv[optind++];
-        if (optind < argc)
-                return usage_error("plan", "unexpected argument '%s'", argv[optind]);
+        r = cli_source_argument(&a.source, "plan", argc, argv);
+        if (r != 0)
+                return r;
         if (cli_source_count(&a.source) != 1)
                 return usage_error("plan", "give exactly one of SOURCE, --root DIR or --inventory FILE");
-        a.maps_dirs = maps_dirs;
 
         r = cli_plan_make(&a, &plan);
         if (r < 0)
@@ -216,5 +183,5 @@ int verb_plan(int argc, char *argv[])
         r = cli_write_output(output, text ? render_text : render_json, plan);
         if (r < 0)
                 return EXIT_ERROR;
-        return streq_ptr(json_get_str(plan, "verdict"), "inhibited") ? EXIT_INHIBITED : EXIT_OK;
+        return cli_verdict_exit_status(plan);
 }

@@ -5,12 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "plan/plan.h"
-#include "plan/strategy.h"
 #include "report/report.h"
 #include "shared/json-util.h"
 #include "shared/log.h"
-#include "shared/strv.h"
 #include "cli-plan.h"
 #include "verbs.h"
 
@@ -93,32 +90,22 @@ static int render(FILE *f, void *userdata)
 
 int verb_report(int argc, char *argv[])
 {
-        enum {
-                ARG_TO = 0x100,
-                ARG_STRATEGY,
-                ARG_INVENTORY,
-                ARG_ROOT,
-                ARG_PLAN,
-                ARG_FORMAT,
-                ARG_MAPS_DIR,
-                ARG_PLANS_DIR,
-        };
+        enum { ARG_PLAN = _CLI_PLAN_ARG_MAX, ARG_FORMAT };
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
-                { "to", required_argument, NULL, ARG_TO },
-                { "strategy", required_argument, NULL, ARG_STRATEGY },
-                { "inventory", required_argument, NULL, ARG_INVENTORY },
-                { "root", required_argument, NULL, ARG_ROOT },
+                CLI_OPTION_TO,
+                CLI_OPTION_STRATEGY,
+                CLI_OPTION_INVENTORY,
+                CLI_OPTION_ROOT,
                 { "plan", required_argument, NULL, ARG_PLAN },
                 { "format", required_argument, NULL, ARG_FORMAT },
                 { "output", required_argument, NULL, 'o' },
-                { "maps-dir", required_argument, NULL, ARG_MAPS_DIR },
-                { "plans-dir", required_argument, NULL, ARG_PLANS_DIR },
+                CLI_OPTION_MAPS_DIR,
+                CLI_OPTION_PLANS_DIR,
                 {},
         };
-        _cleanup_strv_free_ char **maps_dirs = NULL;
+        _cleanup_(cli_plan_args_done) CliPlanArgs a = { .source.backend = INSPECT_BACKEND_AUTO };
         _cleanup_json_ json_object *plan = NULL, *report = NULL;
-        CliPlanArgs a = { .source.backend = INSPECT_BACKEND_AUTO };
         Output out = { .format = _REPORT_FORMAT_INVALID };
         const char *output = NULL, *plan_file = NULL;
         int c, r;
@@ -130,22 +117,6 @@ int verb_report(int argc, char *argv[])
                 case 'h':
                         verb_report_help(stdout);
                         return EXIT_OK;
-                case ARG_TO:
-                        a.to = optarg;
-                        break;
-                case ARG_STRATEGY:
-                        if (!strategy_name_is_valid(optarg))
-                                return usage_error("report",
-                                                   "'%s' is not a strategy name (inplace or reimage)",
-                                                   optarg);
-                        a.strategy = optarg;
-                        break;
-                case ARG_INVENTORY:
-                        a.source.inventory = optarg;
-                        break;
-                case ARG_ROOT:
-                        a.source.root = optarg;
-                        break;
                 case ARG_PLAN:
                         plan_file = optarg;
                         break;
@@ -158,30 +129,23 @@ int verb_report(int argc, char *argv[])
                 case 'o':
                         output = optarg;
                         break;
-                case ARG_MAPS_DIR:
-                        if (strv_extend(&maps_dirs, optarg) < 0)
-                                return log_oom();
-                        break;
-                case ARG_PLANS_DIR:
-                        a.plans_dir = optarg;
-                        break;
                 default:
-                        return getopt_usage_error("report", c, argv);
+                        r = cli_plan_option(&a, "report", c, optarg, argv);
+                        if (r != 0)
+                                return r;
                 }
-        if (optind < argc)
-                a.source.image = argv[optind++];
-        if (optind < argc)
-                return usage_error("report", "unexpected argument '%s'", argv[optind]);
+        r = cli_source_argument(&a.source, "report", argc, argv);
+        if (r != 0)
+                return r;
         if (cli_source_count(&a.source) + !!plan_file != 1)
                 return usage_error(
                         "report", "give exactly one of SOURCE, --root DIR, --inventory FILE or --plan FILE");
-        if (plan_file && (a.to || a.strategy || maps_dirs || a.plans_dir))
+        if (plan_file && (a.to || a.strategy || a.maps_dirs || a.plans_dir))
                 return usage_error("report",
                                    "--to, --strategy, --maps-dir and --plans-dir make a new plan: they do "
                                    "not go with --plan");
         if (out.format < 0)
                 return usage_error("report", "give --format json, md or html");
-        a.maps_dirs = maps_dirs;
 
         r = plan_file ? cli_plan_read(plan_file, &plan) : cli_plan_make(&a, &plan);
         if (r < 0)
@@ -197,5 +161,5 @@ int verb_report(int argc, char *argv[])
         r = cli_write_output(output, render, &out);
         if (r < 0)
                 return EXIT_ERROR;
-        return streq_ptr(json_get_str(report, "verdict"), "inhibited") ? EXIT_INHIBITED : EXIT_OK;
+        return cli_verdict_exit_status(report);
 }
