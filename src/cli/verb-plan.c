@@ -57,15 +57,10 @@ void verb_plan_help(FILE *f)
               f);
 }
 
-static size_t len(json_object *a)
-{
-        return json_object_is_type(a, json_type_array) ? json_object_array_length(a) : 0;
-}
-
 static int count_where(json_object *arr, const char *member, const char *value)
 {
         int n = 0;
-        for (size_t i = 0; i < len(arr); i++)
+        for (size_t i = 0; i < json_array_len(arr); i++)
                 if (streq_ptr(json_get_str(json_object_array_get_idx(arr, i), member), value))
                         n++;
         return n;
@@ -82,7 +77,7 @@ static int render_text(FILE *f, void *userdata)
         fprintf(f, "Plan: %s -> %s, strategy %s\n", strempty(json_get_str(plan, "from")),
                 strempty(json_get_str(plan, "to")), strempty(json_get_str(plan, "strategy")));
         fprintf(f, "Verdict: %s\n", strempty(json_get_str(plan, "verdict")));
-        for (size_t i = 0; i < len(findings); i++) {
+        for (size_t i = 0; i < json_array_len(findings); i++) {
                 json_object *x = json_object_array_get_idx(findings, i);
                 if (json_get_bool(x, "inhibitor", false))
                         fprintf(f, "  inhibitor %s: %s\n", strempty(json_get_str(x, "key")),
@@ -94,25 +89,27 @@ static int render_text(FILE *f, void *userdata)
                 json_get_int(counts, "total", 0), json_get_int(counts, "map", 0),
                 json_get_int(counts, "base", 0), json_get_int(counts, "drop", 0),
                 json_get_int(counts, "unavailable", 0), json_get_int(counts, "unknown", 0),
-                len(json_get(counts, "to_install")), json_get_int(counts, "target_image_packages", 0));
-        fprintf(f, "Configuration: %zu translation%s", len(translations), len(translations) == 1 ? "" : "s");
+                json_array_len(json_get(counts, "to_install")),
+                json_get_int(counts, "target_image_packages", 0));
+        fprintf(f, "Configuration: %zu translation%s", json_array_len(translations),
+                json_array_len(translations) == 1 ? "" : "s");
         for (size_t i = 0; i < ELEMENTSOF(actions); i++)
                 fprintf(f, "%s%d %s", i ? ", " : " (", count_where(translations, "action", actions[i]),
                         actions[i]);
         fputs(")\n", f);
-        fprintf(f, "Findings: %zu", len(findings));
+        fprintf(f, "Findings: %zu", json_array_len(findings));
         for (size_t i = 0; i < ELEMENTSOF(severities); i++)
                 fprintf(f, "%s%d %s", i ? ", " : " (", count_where(findings, "severity", severities[i]),
                         severities[i]);
         fputs(")\n", f);
-        fprintf(f, "Steps (%zu, %zu checkpoints):\n", len(steps), len(cps));
-        for (size_t i = 0; i < len(steps); i++) {
+        fprintf(f, "Steps (%zu, %zu checkpoints):\n", json_array_len(steps), json_array_len(cps));
+        for (size_t i = 0; i < json_array_len(steps); i++) {
                 json_object *s = json_object_array_get_idx(steps, i);
                 const char *cp = json_get_str(s, "checkpoint_before");
 
                 if (cp) {
                         const char *kind = NULL;
-                        for (size_t j = 0; j < len(cps); j++)
+                        for (size_t j = 0; j < json_array_len(cps); j++)
                                 if (streq_ptr(json_get_str(json_object_array_get_idx(cps, j), "id"), cp))
                                         kind = json_get_str(json_object_array_get_idx(cps, j), "kind");
                         fprintf(f, "     * checkpoint %s (%s)\n", cp, strempty(kind));

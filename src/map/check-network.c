@@ -190,7 +190,7 @@ int check_netplan_unsupported(const CheckContext *ctx, json_object *item, json_o
         if (!netplan)
                 return -ENOMEM;
 
-        for (size_t i = 0; i < rule_array_length(ifs); i++)
+        for (size_t i = 0; i < json_array_len(ifs); i++)
                 nm = nm || streq_ptr(json_get_str(json_object_array_get_idx(ifs, i), "renderer"),
                                      "NetworkManager");
         if (nm) {
@@ -206,7 +206,7 @@ int check_netplan_unsupported(const CheckContext *ctx, json_object *item, json_o
                     json_add_str(m, "reason", "the inventory's key list was truncated") < 0)
                         return -ENOMEM;
         }
-        for (size_t i = 0; i < rule_array_length(keys); i++) {
+        for (size_t i = 0; i < json_array_len(keys); i++) {
                 const char *k = rule_string(json_object_array_get_idx(keys, i)), *since, *backend;
                 _cleanup_free_ char *reason = NULL;
                 json_object *row, *m;
@@ -241,7 +241,7 @@ int check_networkd_unrenderable(const CheckContext *ctx, json_object *item, json
         json_object *net = check_path_get(ctx, "config.network"), *keys = json_get(net, "keys"),
                     *ifs = json_get(net, "interfaces");
 
-        for (size_t i = 0; i < rule_array_length(keys); i++) {
+        for (size_t i = 0; i < json_array_len(keys); i++) {
                 const char *k = rule_string(json_object_array_get_idx(keys, i));
                 json_object *m;
 
@@ -258,14 +258,14 @@ int check_networkd_unrenderable(const CheckContext *ctx, json_object *item, json
                     json_add_str(m, "reason", "renderer NetworkManager") < 0)
                         return -ENOMEM;
         }
-        for (size_t i = 0; i < rule_array_length(ifs); i++) {
+        for (size_t i = 0; i < json_array_len(ifs); i++) {
                 json_object *dev = json_object_array_get_idx(ifs, i), *dk = json_get(dev, "keys"),
                             *files = NULL, *m;
                 _cleanup_free_ char *reason = NULL, *res = NULL;
                 bool keys_ok = true;
                 int r;
 
-                for (size_t j = 0; j < rule_array_length(dk); j++)
+                for (size_t j = 0; j < json_array_len(dk); j++)
                         keys_ok = keys_ok &&
                                   networkd_key_renderable(json_get_str(dev, "kind"),
                                                           rule_string(json_object_array_get_idx(dk, j)));
@@ -291,7 +291,7 @@ int check_networkd_render(const CheckContext *ctx, json_object *item, json_objec
 {
         json_object *ifs = check_path_get(ctx, "config.network.interfaces");
 
-        for (size_t i = 0; i < rule_array_length(ifs); i++) {
+        for (size_t i = 0; i < json_array_len(ifs); i++) {
                 json_object *dev = json_object_array_get_idx(ifs, i);
                 _cleanup_json_ json_object *files = NULL;
                 _cleanup_free_ char *reason = NULL;
@@ -300,7 +300,7 @@ int check_networkd_render(const CheckContext *ctx, json_object *item, json_objec
                 r = networkd_render_device(dev, &files, &reason);
                 if (r < 0)
                         return r;
-                for (size_t j = 0; r > 0 && j < rule_array_length(files); j++) {
+                for (size_t j = 0; r > 0 && j < json_array_len(files); j++) {
                         json_object *f = json_object_array_get_idx(files, j), *m;
 
                         m = check_add_match(matches, json_get_str(f, "target"));

@@ -214,7 +214,7 @@ static int get_list_table(const CheckContext *ctx, json_object **slot, const cha
 /* The first row of a pattern table whose pattern matches s (fnmatch), or NULL. */
 static json_object *table_match(json_object *rows, const char *s)
 {
-        for (size_t i = 0; s && i < rule_array_length(rows); i++) {
+        for (size_t i = 0; s && i < json_array_len(rows); i++) {
                 json_object *row = json_object_array_get_idx(rows, i);
                 if (fnmatch(json_get_str(row, "pattern"), s, 0) == 0)
                         return row;
@@ -254,7 +254,7 @@ static int run_account_clashes(const CheckContext *ctx, json_object *item, json_
         r = get_accounts(ctx, &table, ret_error);
         if (r < 0)
                 return r;
-        for (size_t i = 0; i < rule_array_length(items); i++) {
+        for (size_t i = 0; i < json_array_len(items); i++) {
                 json_object *it = json_object_array_get_idx(items, i), *m, *tid;
                 const char *name = json_get_str(it, "name"), *tname;
                 int64_t id = json_get_int(it, idfield, -1);
@@ -432,7 +432,7 @@ static int run_units(const CheckContext *ctx, json_object *item, json_object *ar
         r = get_list_table(ctx, &ctx->cache->units, "unit-names.tsv", 4, units_cb, &rows, ret_error);
         if (r < 0)
                 return r;
-        for (size_t i = 0; i < rule_array_length(units); i++) {
+        for (size_t i = 0; i < json_array_len(units); i++) {
                 json_object *u = json_object_array_get_idx(units, i);
                 const char *name = json_get_str(u, "name"), *path = json_get_str(u, "path");
                 json_object *row = table_match(rows, name);
@@ -465,7 +465,7 @@ static int run_units(const CheckContext *ctx, json_object *item, json_object *ar
                         json_object *dropins = json_get(u, "dropins");
                         if (action && !streq(action, "rename"))
                                 continue;
-                        for (size_t j = 0; j < rule_array_length(dropins); j++) {
+                        for (size_t j = 0; j < json_array_len(dropins); j++) {
                                 const char *d = rule_string(json_object_array_get_idx(dropins, j));
                                 _cleanup_free_ char *target = NULL;
                                 if (!d || !path_startswith(d, "/etc"))
@@ -482,7 +482,7 @@ static int run_units(const CheckContext *ctx, json_object *item, json_object *ar
                                 continue;
                         for (size_t d = 0; d < ELEMENTSOF(deps); d++) {
                                 json_object *by = json_get(u, deps[d].field);
-                                for (size_t j = 0; j < rule_array_length(by); j++) {
+                                for (size_t j = 0; j < json_array_len(by); j++) {
                                         const char *w = rule_string(json_object_array_get_idx(by, j));
                                         _cleanup_free_ char *src = NULL, *dst = NULL;
                                         if (!w || strchr(w, '/'))
@@ -506,7 +506,7 @@ static json_object *root_mount(const CheckContext *ctx)
 {
         json_object *mounts = check_path_get(ctx, "mounts");
 
-        for (size_t i = 0; i < rule_array_length(mounts); i++) {
+        for (size_t i = 0; i < json_array_len(mounts); i++) {
                 json_object *m = json_object_array_get_idx(mounts, i);
                 if (streq_ptr(json_get_str(m, "mountpoint"), "/"))
                         return m;
@@ -518,7 +518,7 @@ static json_object *partition_by_number(const CheckContext *ctx, int64_t number)
 {
         json_object *parts = check_path_get(ctx, "disk.partitions");
 
-        for (size_t i = 0; i < rule_array_length(parts); i++) {
+        for (size_t i = 0; i < json_array_len(parts); i++) {
                 json_object *p = json_object_array_get_idx(parts, i);
                 if (json_get_int(p, "number", -1) == number)
                         return p;
@@ -541,7 +541,7 @@ static int run_root_filesystem(const CheckContext *ctx, json_object *item, json_
         }
         on_lvm = volume || streq_ptr(pfs, "LVM2_member");
         encrypted = streq_ptr(pfs, "crypto_LUKS");
-        for (size_t i = 0; !root && i < rule_array_length(parts); i++)
+        for (size_t i = 0; !root && i < json_array_len(parts); i++)
                 encrypted =
                         encrypted ||
                         streq_ptr(json_get_str(json_get(json_object_array_get_idx(parts, i), "filesystem"),

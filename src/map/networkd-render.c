@@ -225,7 +225,7 @@ static int aks_secondary_index(json_object *dev)
                 return -1;
         n = strtol(num, NULL, 10);
         snprintf(want, sizeof(want), "60-secondary-nic-%ld.yaml", n);
-        for (size_t i = 0; i < rule_array_length(files); i++)
+        for (size_t i = 0; i < json_array_len(files); i++)
                 if (streq(path_basename(strempty(rule_string(json_object_array_get_idx(files, i)))), want))
                         return (int) n;
         return -1;
@@ -318,7 +318,7 @@ static int write_match(FILE *f, json_object *dev, bool link, char **ret_reason)
         }
         drv = json_get(m, "driver");
         if (json_object_is_type(drv, json_type_string) || json_object_is_type(drv, json_type_array)) {
-                size_t n = json_object_is_type(drv, json_type_array) ? rule_array_length(drv) : 1;
+                size_t n = json_object_is_type(drv, json_type_array) ? json_array_len(drv) : 1;
 
                 fputs("Driver=", f);
                 for (size_t i = 0; i < n; i++) {
@@ -341,7 +341,7 @@ static int write_match(FILE *f, json_object *dev, bool link, char **ret_reason)
 static int write_string_list(FILE *f, const char *setting, json_object *arr, bool (*valid)(const char *),
                              char **ret_reason)
 {
-        for (size_t i = 0; i < rule_array_length(arr); i++) {
+        for (size_t i = 0; i < json_array_len(arr); i++) {
                 const char *s = rule_string(json_object_array_get_idx(arr, i));
                 if (!valid(s))
                         return fail(ret_reason, "'%s' cannot be written as a networkd value",
@@ -387,10 +387,10 @@ static int write_network(FILE *f, json_object *dev, int aks_index, char **ret_re
         r = write_string_list(f, "DNS", json_get(ns, "addresses"), valid_address, ret_reason);
         if (r <= 0)
                 return r;
-        if (rule_array_length(json_get(ns, "search")) > 0) {
+        if (json_array_len(json_get(ns, "search")) > 0) {
                 json_object *search = json_get(ns, "search");
                 fputs("Domains=", f);
-                for (size_t i = 0; i < rule_array_length(search); i++) {
+                for (size_t i = 0; i < json_array_len(search); i++) {
                         const char *s = rule_string(json_object_array_get_idx(search, i));
                         if (!valid_domain(s))
                                 return fail(ret_reason, "search domain '%s' cannot be written",
@@ -411,7 +411,7 @@ static int write_network(FILE *f, json_object *dev, int aks_index, char **ret_re
                 if (r <= 0)
                         return r;
         }
-        for (size_t i = 0; i < rule_array_length(routes); i++) {
+        for (size_t i = 0; i < json_array_len(routes); i++) {
                 json_object *rt = json_object_array_get_idx(routes, i);
                 const char *to = json_get_str(rt, "to"), *via = json_get_str(rt, "via");
                 json_object *metric = json_get(rt, "metric"), *table = json_get(rt, "table");
@@ -467,7 +467,7 @@ int networkd_render_device(json_object *dev, json_object **ret_files, char **ret
                 return fail(ret_reason, "%s", "the device is managed by NetworkManager");
         if (!valid_file_id(id))
                 return fail(ret_reason, "device id '%s' cannot name a file", printable(id) ? id : "?");
-        for (size_t i = 0; i < rule_array_length(keys); i++) {
+        for (size_t i = 0; i < json_array_len(keys); i++) {
                 const char *k = rule_string(json_object_array_get_idx(keys, i));
                 if (!networkd_key_renderable(kind, k))
                         return fail(ret_reason, "key '%s' has no networkd rendering",

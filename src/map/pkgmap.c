@@ -827,7 +827,7 @@ int pkgmap_decide_inventory(PkgMap *m, json_object *inventory, json_object **ret
 {
         _cleanup_json_ json_object *out = json_object_new_object();
         json_object *items = json_get(json_get(inventory, "packages"), "items"), *decisions, *counts;
-        size_t n = json_object_is_type(items, json_type_array) ? json_object_array_length(items) : 0;
+        size_t n = json_array_len(items);
         int r;
 
         if (!out)

@@ -14,11 +14,6 @@
 #define PATH_MAX_SEGMENTS 32
 #define EXPR_MAX_LEN      600
 
-size_t rule_array_length(json_object *a)
-{
-        return json_object_is_type(a, json_type_array) ? json_object_array_length(a) : 0;
-}
-
 const char *rule_string(json_object *v)
 {
         return json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
@@ -166,7 +161,7 @@ char *rule_value_to_string(json_object *v)
         case json_type_string:
                 return strdup(json_object_get_string(v));
         case json_type_array:
-                n = rule_array_length(v);
+                n = json_array_len(v);
                 r = out_adds(&o, "");
                 for (size_t i = 0; r >= 0 && i < n; i++) {
                         _cleanup_free_ char *e = rule_value_to_string(json_object_array_get_idx(v, i));
@@ -340,7 +335,7 @@ static int apply_filter(Filter f, json_object **v)
         case FILTER_JOIN:
         case FILTER_LINES:
                 if (json_object_is_type(cur, json_type_array) && f == FILTER_LINES) {
-                        size_t n = rule_array_length(cur);
+                        size_t n = json_array_len(cur);
                         Out o = { .max = SIZE_MAX / 2 };
 
                         if (out_adds(&o, "") < 0)
@@ -374,7 +369,7 @@ static int apply_filter(Filter f, json_object **v)
                 if (!cur)
                         nv = json_object_new_int(0);
                 else if (json_object_is_type(cur, json_type_array))
-                        nv = json_object_new_int64((int64_t) rule_array_length(cur));
+                        nv = json_object_new_int64((int64_t) json_array_len(cur));
                 else if (json_object_is_type(cur, json_type_object))
                         nv = json_object_new_int(json_object_object_length(cur));
                 else

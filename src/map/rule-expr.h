@@ -30,9 +30,6 @@ typedef struct RuleScope {
         const char *resources;  /* {resources}, may be NULL */
 } RuleScope;
 
-/* json_object_array_length() that is 0 for anything but an array (json-c asserts otherwise). */
-size_t rule_array_length(json_object *a);
-
 /* The string of a JSON string, NULL for anything else (json_object_get_string() would print
  * numbers and objects as JSON). */
 const char *rule_string(json_object *v);

@@ -24,18 +24,24 @@ static const char *const plan_verdict_table[_PLAN_VERDICT_MAX] = {
 
 DEFINE_STRING_TABLE_LOOKUP(plan_verdict, PlanVerdict);
 
+bool plan_finding_is_warning(json_object *f)
+{
+        const char *sev = json_get_str(f, "severity");
+
+        return !json_get_bool(f, "inhibitor", false) && (streq_ptr(sev, "medium") || streq_ptr(sev, "high"));
+}
+
 PlanVerdict plan_verdict_of(json_object *findings)
 {
-        size_t n = json_object_is_type(findings, json_type_array) ? json_object_array_length(findings) : 0;
+        size_t n = json_array_len(findings);
         PlanVerdict v = PLAN_READY;
 
         for (size_t i = 0; i < n; i++) {
                 json_object *f = json_object_array_get_idx(findings, i);
-                const char *sev = json_get_str(f, "severity");
 
                 if (json_get_bool(f, "inhibitor", false))
                         return PLAN_INHIBITED;
-                if (streq_ptr(sev, "medium") || streq_ptr(sev, "high"))
+                if (plan_finding_is_warning(f))
                         v = PLAN_READY_WITH_WARNINGS;
         }
         return v;
@@ -55,21 +61,10 @@ static int fail(int r, char **error, const char *format, ...)
         return r;
 }
 
-static json_object *deep_copy(json_object *o)
-{
-        json_object *c = NULL;
-
-        if (!o)
-                return NULL;
-        if (json_object_deep_copy(o, &c, NULL) < 0)
-                return NULL;
-        return c;
-}
-
 /* Copies src[key] into dst[key] (null when missing). Returns 0 or -ENOMEM. */
 static int copy_member(json_object *dst, json_object *src, const char *key, const char *as)
 {
-        json_object *v = json_get(src, key), *c = deep_copy(v);
+        json_object *v = json_get(src, key), *c = json_deep_copy(v);
 
         if (v && !c)
                 return -ENOMEM;
@@ -106,16 +101,12 @@ static int build_summary(json_object *inventory, json_object **ret)
 
 static const char *first_string(json_object *arr)
 {
-        json_object *v = json_object_is_type(arr, json_type_array) && json_object_array_length(arr) > 0
-                                 ? json_object_array_get_idx(arr, 0)
-                                 : NULL;
+        json_object *v = json_array_len(arr) > 0 ? json_object_array_get_idx(arr, 0) : NULL;
         return json_object_is_type(v, json_type_string) ? json_object_get_string(v) : "";
 }
 
-/* Findings in a stable order: key, first resource, detail. */
-static int cmp_finding(const void *a, const void *b)
+int plan_finding_compare(json_object *x, json_object *y)
 {
-        json_object *x = *(json_object *const *) a, *y = *(json_object *const *) b;
         int c;
 
         c = strcmp(strempty(json_get_str(x, "key")), strempty(json_get_str(y, "key")));
@@ -126,18 +117,23 @@ static int cmp_finding(const void *a, const void *b)
         return c;
 }
 
+static int cmp_finding(const void *a, const void *b)
+{
+        return plan_finding_compare(*(json_object *const *) a, *(json_object *const *) b);
+}
+
 /* The inventory's own findings join the plan's: never inhibitors, with no remediation of their own. */
 static int add_inventory_findings(json_object *inventory, json_object *findings)
 {
         json_object *inv = json_get(inventory, "findings");
-        size_t n = json_object_is_type(inv, json_type_array) ? json_object_array_length(inv) : 0;
+        size_t n = json_array_len(inv);
 
         for (size_t i = 0; i < n; i++) {
                 json_object *f = json_object_array_get_idx(inv, i), *c;
 
                 if (!json_object_is_type(f, json_type_object) || !json_get_str(f, "key"))
                         continue;
-                c = deep_copy(f);
+                c = json_deep_copy(f);
                 if (!c || json_append(findings, c) < 0)
                         return -ENOMEM;
                 if (json_add_bool(c, "inhibitor", false) < 0)
@@ -451,8 +447,7 @@ int plan_build(json_object *inventory, const PlanOptions *o, json_object **ret, 
         findings = json_object_new_array();
         if (!findings || add_inventory_findings(inventory, findings) < 0)
                 goto finish;
-        n = json_object_is_type(rule_findings, json_type_array) ? json_object_array_length(rule_findings)
-                                                                : 0;
+        n = json_array_len(rule_findings);
         for (size_t i = 0; i < n; i++)
                 if (json_append(findings, json_object_get(json_object_array_get_idx(rule_findings, i))) < 0)
                         goto finish;

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 #pragma once
 
+#include <stdbool.h>
+
 #include <json-c/json.h>
 
 #include "shared/macro.h"
@@ -28,6 +30,14 @@ typedef struct PlanOptions {
         const char *strategy;   /* a file of plans_dir/strategies, e.g. "inplace" */
         char *const *maps_dirs; /* drop-in directories of package entries, in decreasing precedence */
 } PlanOptions;
+
+/* True for a finding that makes a plan ready-with-warnings: severity medium or high, and not an
+ * inhibitor. */
+bool plan_finding_is_warning(json_object *finding);
+
+/* The order of a plan's findings, for sorting: by key, then first resource, then detail (missing
+ * strings as ""). Returns <0, 0 or >0 as strcmp() does. */
+int plan_finding_compare(json_object *a, json_object *b);
 
 /* The verdict of an array of findings: inhibited if any has "inhibitor": true, ready-with-warnings
  * if any has severity medium or high, else ready. NULL or an empty array is ready. */

@@ -15,17 +15,11 @@ static const char *str_or(json_object *o, const char *key, const char *def)
         return isempty(s) ? def : s;
 }
 
-static size_t array_len(json_object *o, const char *key)
-{
-        json_object *a = json_get(o, key);
-        return json_object_is_type(a, json_type_array) ? json_object_array_length(a) : 0;
-}
-
 /* The mount point recorded for a partition number, if any. */
 static const char *mountpoint_of(json_object *inv, int64_t number)
 {
         json_object *mounts = json_get(inv, "mounts");
-        size_t n = json_object_is_type(mounts, json_type_array) ? json_object_array_length(mounts) : 0;
+        size_t n = json_array_len(mounts);
 
         for (size_t i = 0; i < n; i++) {
                 json_object *m = json_object_array_get_idx(mounts, i);
@@ -43,7 +37,7 @@ static void render_disk(FILE *f, json_object *inv)
         if (!json_object_is_type(disk, json_type_object))
                 return;
         parts = json_get(disk, "partitions");
-        n = json_object_is_type(parts, json_type_array) ? json_object_array_length(parts) : 0;
+        n = json_array_len(parts);
         fprintf(f, "Disk:      %s partition table, %zu partition%s\n", str_or(disk, "label", "no"), n,
                 n == 1 ? "" : "s");
         for (size_t i = 0; i < n; i++) {
@@ -60,7 +54,7 @@ static void render_disk(FILE *f, json_object *inv)
 static void render_findings(FILE *f, json_object *inv)
 {
         json_object *fs = json_get(inv, "findings");
-        size_t n = json_object_is_type(fs, json_type_array) ? json_object_array_length(fs) : 0;
+        size_t n = json_array_len(fs);
 
         if (n == 0) {
                 fputs("Findings:  none\n", f);
@@ -98,7 +92,7 @@ int inventory_text_render(json_object *inv, char **ret)
         render_disk(f, inv);
         if (json_object_is_type(boot, json_type_object)) {
                 json_object *k = json_get(boot, "kernels");
-                size_t nk = json_object_is_type(k, json_type_array) ? json_object_array_length(k) : 0;
+                size_t nk = json_array_len(k);
                 fprintf(f, "Boot:      %s firmware, %s", str_or(boot, "firmware", "unknown"),
                         str_or(boot, "bootloader", "unknown bootloader"));
                 for (size_t i = 0; i < nk; i++)
@@ -112,8 +106,8 @@ int inventory_text_render(json_object *inv, char **ret)
                 if (json_get(pk, "manual_count"))
                         fprintf(f, ", %lld installed by hand",
                                 (long long) json_get_int(pk, "manual_count", 0));
-                if (array_len(pk, "held") > 0)
-                        fprintf(f, ", %zu held", array_len(pk, "held"));
+                if (json_array_len(json_get(pk, "held")) > 0)
+                        fprintf(f, ", %zu held", json_array_len(json_get(pk, "held")));
                 fputc('\n', f);
         }
         if (json_object_is_type(aks, json_type_object) && json_get_bool(aks, "is_node", false)) {

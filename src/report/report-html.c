@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "plan/plan.h"
 #include "shared/format-util.h"
 #include "shared/json-util.h"
 #include "shared/string-util.h"
@@ -45,11 +46,6 @@ static const char style[] =
         "details{margin:8px 0}summary{cursor:pointer;font-weight:600}\n"
         "footer{margin-top:40px;color:#666;font-size:12px}\n";
 
-static size_t len(json_object *a)
-{
-        return json_object_is_type(a, json_type_array) ? json_object_array_length(a) : 0;
-}
-
 static json_object *at(json_object *a, size_t i)
 {
         return json_object_array_get_idx(a, i);
@@ -73,7 +69,7 @@ static void h_list(FILE *f, json_object *arr, const char *sep, bool code)
 {
         size_t k = 0;
 
-        for (size_t i = 0; i < len(arr); i++) {
+        for (size_t i = 0; i < json_array_len(arr); i++) {
                 json_object *v = at(arr, i);
                 if (!json_object_is_type(v, json_type_string))
                         continue;
@@ -114,10 +110,10 @@ static void severity(FILE *f, const char *sev)
 
 static void remediation(FILE *f, json_object *rem)
 {
-        if (len(rem) == 0)
+        if (json_array_len(rem) == 0)
                 return;
         fputs("<p><strong>Remediation</strong></p>\n<ul>\n", f);
-        for (size_t i = 0; i < len(rem); i++) {
+        for (size_t i = 0; i < json_array_len(rem); i++) {
                 json_object *r = at(rem, i);
                 const char *kind = json_get_str(r, "kind"), *value = json_get_str(r, "value");
 
@@ -165,12 +161,11 @@ static void warnings(FILE *f, json_object *rep)
         json_object *all = json_get(rep, "findings");
         size_t k = 0;
 
-        for (size_t i = 0; i < len(all); i++) {
+        for (size_t i = 0; i < json_array_len(all); i++) {
                 json_object *x = at(all, i);
                 const char *sev = json_get_str(x, "severity");
 
-                if (json_get_bool(x, "inhibitor", false) ||
-                    (!streq_ptr(sev, "high") && !streq_ptr(sev, "medium")))
+                if (!plan_finding_is_warning(x))
                         continue;
                 fputs(k++ ? "" : "<p>Read first:</p>\n<ul>\n", f);
                 fputs("<li>", f);
@@ -243,9 +238,9 @@ static void inhibitors(FILE *f, json_object *rep)
         json_object *inh = json_get(rep, "inhibitors");
 
         fputs("<section id=\"inhibitors\">\n<h2>Inhibitors</h2>\n", f);
-        if (len(inh) == 0)
+        if (json_array_len(inh) == 0)
                 fputs("<p>None: no finding stops the migration.</p>\n", f);
-        for (size_t i = 0; i < len(inh); i++)
+        for (size_t i = 0; i < json_array_len(inh); i++)
                 finding_article(f, at(inh, i));
         fputs("</section>\n", f);
 }
@@ -341,26 +336,27 @@ static void packages(FILE *f, json_object *rep)
                 "<p>%" PRId64 " distinct target packages; the Azure Linux node image has %" PRId64
                 " packages. To install beyond it (%zu): ",
                 json_get_int(counts, "target_packages", 0), json_get_int(counts, "target_image_packages", 0),
-                len(json_get(counts, "to_install")));
+                json_array_len(json_get(counts, "to_install")));
         h_list(f, json_get(counts, "to_install"), ", ", true);
         fputs(".</p>\n", f);
 
-        for (size_t i = 0; i < len(decisions); i++) {
+        for (size_t i = 0; i < json_array_len(decisions); i++) {
                 const char *d = json_get_str(at(decisions, i), "disposition");
                 if (streq_ptr(d, "unavailable") || streq_ptr(d, "unknown"))
                         attention++;
         }
         if (attention) {
                 fprintf(f, "<h3>Packages that need attention (%zu)</h3>\n<table>\n%s", attention, header);
-                for (size_t i = 0; i < len(decisions); i++) {
+                for (size_t i = 0; i < json_array_len(decisions); i++) {
                         const char *d = json_get_str(at(decisions, i), "disposition");
                         if (streq_ptr(d, "unavailable") || streq_ptr(d, "unknown"))
                                 decision_row(f, at(decisions, i));
                 }
                 fputs("</table>\n", f);
         }
-        fprintf(f, "<details>\n<summary>Every package (%zu)</summary>\n<table>\n%s", len(decisions), header);
-        for (size_t i = 0; i < len(decisions); i++)
+        fprintf(f, "<details>\n<summary>Every package (%zu)</summary>\n<table>\n%s",
+                json_array_len(decisions), header);
+        for (size_t i = 0; i < json_array_len(decisions); i++)
                 decision_row(f, at(decisions, i));
         fputs("</table>\n</details>\n</section>\n", f);
 }
@@ -370,13 +366,13 @@ static void configuration(FILE *f, json_object *rep)
         json_object *t = json_get(json_get(rep, "configuration"), "translations");
 
         fputs("<section id=\"configuration\">\n<h2>Configuration changes</h2>\n", f);
-        if (len(t) == 0) {
+        if (json_array_len(t) == 0) {
                 fputs("<p>None.</p>\n</section>\n", f);
                 return;
         }
         fputs("<table>\n<tr><th>Action</th><th>Source</th><th>Target</th><th>Rule</th><th>Note</th></tr>\n",
               f);
-        for (size_t i = 0; i < len(t); i++) {
+        for (size_t i = 0; i < json_array_len(t); i++) {
                 json_object *x = at(t, i);
                 const char *content = json_get_str(x, "content");
 
@@ -407,7 +403,7 @@ static void steps(FILE *f, json_object *rep)
               "before</th>"
               "<th>Reads</th><th>Writes</th><th>Undo</th></tr>\n",
               f);
-        for (size_t i = 0; i < len(st); i++) {
+        for (size_t i = 0; i < json_array_len(st); i++) {
                 json_object *s = at(st, i);
                 fprintf(f, "<tr><td class=\"n\">%zu</td><td><strong>", i + 1);
                 h_or_dash(f, json_get_str(s, "id"));
@@ -429,7 +425,7 @@ static void steps(FILE *f, json_object *rep)
               "keeps</th>"
               "</tr>\n",
               f);
-        for (size_t i = 0; i < len(cps); i++) {
+        for (size_t i = 0; i < json_array_len(cps); i++) {
                 json_object *c = at(cps, i);
                 fputs("<tr>", f);
                 td(f, json_get_str(c, "id"));
@@ -489,14 +485,14 @@ static void findings(FILE *f, json_object *rep)
         json_object *all = json_get(rep, "findings");
 
         fputs("<section id=\"findings\">\n<h2>Findings</h2>\n", f);
-        if (len(all) == 0) {
+        if (json_array_len(all) == 0) {
                 fputs("<p>None.</p>\n</section>\n", f);
                 return;
         }
         fputs("<table>\n<tr><th>Severity</th><th>Inhibitor</th><th>Key</th><th>Title</th><th>Detail</th>"
               "<th>Resources</th><th>Remediation</th></tr>\n",
               f);
-        for (size_t i = 0; i < len(all); i++) {
+        for (size_t i = 0; i < json_array_len(all); i++) {
                 json_object *x = at(all, i), *rem = json_get(x, "remediation");
 
                 fputs("<tr><td>", f);
@@ -511,11 +507,11 @@ static void findings(FILE *f, json_object *rep)
                 fputs("<td>", f);
                 h_list(f, json_get(x, "resources"), "<br>", true);
                 fputs("</td><td>", f);
-                for (size_t j = 0; j < len(rem); j++) {
+                for (size_t j = 0; j < json_array_len(rem); j++) {
                         fputs(j ? "<br>" : "", f);
                         h(f, json_get_str(at(rem, j), "value"));
                 }
-                if (len(rem) == 0)
+                if (json_array_len(rem) == 0)
                         fputs("–", f);
                 fputs("</td></tr>\n", f);
         }

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "plan/plan.h"
 #include "shared/format-util.h"
 #include "shared/json-util.h"
 #include "shared/string-util.h"
@@ -14,11 +15,6 @@
 static const char *const dispositions[] = { "map", "base", "drop", "unavailable", "unknown" };
 static const char *const severities[] = { "high", "medium", "low", "info" };
 
-static size_t len(json_object *a)
-{
-        return json_object_is_type(a, json_type_array) ? json_object_array_length(a) : 0;
-}
-
 static json_object *at(json_object *a, size_t i)
 {
         return json_object_array_get_idx(a, i);
@@ -27,7 +23,7 @@ static json_object *at(json_object *a, size_t i)
 /* The escaped strings of an array joined by sep; dash when empty. */
 static void md_list(FILE *f, json_object *arr, const char *sep)
 {
-        size_t n = len(arr), k = 0;
+        size_t n = json_array_len(arr), k = 0;
 
         for (size_t i = 0; i < n; i++) {
                 json_object *v = at(arr, i);
@@ -90,7 +86,7 @@ static void md_int(FILE *f, json_object *v)
 
 static void remediation_list(FILE *f, json_object *rem, const char *indent)
 {
-        size_t n = len(rem);
+        size_t n = json_array_len(rem);
 
         for (size_t i = 0; i < n; i++) {
                 json_object *r = at(rem, i);
@@ -159,12 +155,11 @@ static void warnings(FILE *f, json_object *rep)
         json_object *all = json_get(rep, "findings");
         size_t k = 0;
 
-        for (size_t i = 0; i < len(all); i++) {
+        for (size_t i = 0; i < json_array_len(all); i++) {
                 json_object *x = at(all, i);
                 const char *sev = json_get_str(x, "severity");
 
-                if (json_get_bool(x, "inhibitor", false) ||
-                    (!streq_ptr(sev, "high") && !streq_ptr(sev, "medium")))
+                if (!plan_finding_is_warning(x))
                         continue;
                 fputs(k++ ? "" : "Read first:\n\n", f);
                 fputs("- ", f);
@@ -182,7 +177,7 @@ static void warnings(FILE *f, json_object *rep)
 static void inhibitors(FILE *f, json_object *rep)
 {
         json_object *inh = json_get(rep, "inhibitors");
-        size_t n = len(inh);
+        size_t n = json_array_len(inh);
 
         fputs("## Inhibitors\n\n", f);
         if (n == 0) {
@@ -202,7 +197,7 @@ static void inhibitors(FILE *f, json_object *rep)
                 fputs("\n- Resources: ", f);
                 md_list(f, json_get(x, "resources"), ", ");
                 fputs("\n\n", f);
-                if (len(json_get(x, "remediation"))) {
+                if (json_array_len(json_get(x, "remediation"))) {
                         fputs("Remediation:\n\n", f);
                         remediation_list(f, json_get(x, "remediation"), "");
                 }
@@ -213,7 +208,7 @@ static void packages(FILE *f, json_object *rep)
 {
         json_object *pk = json_get(rep, "packages"), *counts = json_get(pk, "counts"),
                     *decisions = json_get(pk, "decisions");
-        size_t n = len(decisions);
+        size_t n = json_array_len(decisions);
 
         fputs("## Package changes\n\n| Disposition | Packages | Meaning |\n|---|---:|---|\n", f);
         static const char *const meaning[] = {
@@ -231,7 +226,7 @@ static void packages(FILE *f, json_object *rep)
                 "Distinct target packages: %" PRId64 "; the target node image has %" PRId64 " packages; "
                 "to install beyond it (%zu): ",
                 json_get_int(counts, "target_packages", 0), json_get_int(counts, "target_image_packages", 0),
-                len(json_get(counts, "to_install")));
+                json_array_len(json_get(counts, "to_install")));
         md_list(f, json_get(counts, "to_install"), ", ");
         fputs(".\n\n### Every package\n\n| Package | Version | Arch | Disposition | Targets | Decided by | "
               "Note |\n"
@@ -261,7 +256,7 @@ static void packages(FILE *f, json_object *rep)
 static void configuration(FILE *f, json_object *rep)
 {
         json_object *c = json_get(rep, "configuration"), *t = json_get(c, "translations");
-        size_t n = len(t);
+        size_t n = json_array_len(t);
 
         fputs("## Configuration changes\n\n", f);
         if (n == 0) {
@@ -298,7 +293,7 @@ static void configuration(FILE *f, json_object *rep)
 static void steps(FILE *f, json_object *rep)
 {
         json_object *st = json_get(rep, "steps"), *cps = json_get(rep, "checkpoints");
-        size_t n = len(st);
+        size_t n = json_array_len(st);
 
         fputs("## Steps and checkpoints\n\n| # | Step | Kind | Changes a disk | Checkpoint before | Reads | "
               "Writes | "
@@ -321,7 +316,7 @@ static void steps(FILE *f, json_object *rep)
                 fputs(" |\n", f);
         }
         fputs("\n| Checkpoint | Before step | Kind | What it keeps |\n|---|---|---|---|\n", f);
-        for (size_t i = 0; i < len(cps); i++) {
+        for (size_t i = 0; i < json_array_len(cps); i++) {
                 json_object *c = at(cps, i);
                 fputs("| ", f);
                 md_str(f, json_get_str(c, "id"));
@@ -369,7 +364,7 @@ static void footprint(FILE *f, json_object *rep)
 static void findings(FILE *f, json_object *rep)
 {
         json_object *all = json_get(rep, "findings");
-        size_t n = len(all);
+        size_t n = json_array_len(all);
 
         fputs("## Findings\n\n", f);
         if (n == 0) {
@@ -392,11 +387,11 @@ static void findings(FILE *f, json_object *rep)
                 fputs(" | ", f);
                 md_list(f, json_get(x, "resources"), ", ");
                 fputs(" | ", f);
-                for (size_t j = 0; j < len(rem); j++) {
+                for (size_t j = 0; j < json_array_len(rem); j++) {
                         fputs(j ? "<br>" : "", f);
                         md_str(f, json_get_str(at(rem, j), "value"));
                 }
-                if (len(rem) == 0)
+                if (json_array_len(rem) == 0)
                         fputs("–", f);
                 fputs(" |\n", f);
         }

@@ -21,42 +21,20 @@ static const char *const severity_table[] = { "info", "low", "medium", "high" };
 static const char *const disposition_table[] = { "map", "base", "drop", "unavailable", "unknown" };
 static const char *const action_table[] = { "carry", "translate", "render", "drop", "flag" };
 
-static json_object *deep_copy(json_object *o)
-{
-        json_object *c = NULL;
-
-        if (!o)
-                return NULL;
-        if (json_object_deep_copy(o, &c, NULL) < 0)
-                return NULL;
-        return c;
-}
-
 /* A copy of plan[key] when it has the wanted type, else an empty value of that type. */
 static json_object *copy_or_empty(json_object *o, const char *key, json_type type)
 {
         json_object *v = json_get(o, key);
 
         if (json_object_is_type(v, type))
-                return deep_copy(v);
+                return json_deep_copy(v);
         return type == json_type_array ? json_object_new_array() : json_object_new_object();
-}
-
-static size_t array_len(json_object *a)
-{
-        return json_object_is_type(a, json_type_array) ? json_object_array_length(a) : 0;
 }
 
 static int severity_rank(json_object *f)
 {
         int r = string_table_lookup(severity_table, ELEMENTSOF(severity_table), json_get_str(f, "severity"));
         return r < 0 ? -1 : r;
-}
-
-static const char *first_string(json_object *arr)
-{
-        json_object *v = array_len(arr) > 0 ? json_object_array_get_idx(arr, 0) : NULL;
-        return json_object_is_type(v, json_type_string) ? json_object_get_string(v) : "";
 }
 
 /* Inhibitors first, then by severity (high first), then key, first resource and detail. */
@@ -69,11 +47,7 @@ static int cmp_finding(const void *a, const void *b)
         if (c == 0)
                 c = severity_rank(y) - severity_rank(x);
         if (c == 0)
-                c = strcmp(strempty(json_get_str(x, "key")), strempty(json_get_str(y, "key")));
-        if (c == 0)
-                c = strcmp(first_string(json_get(x, "resources")), first_string(json_get(y, "resources")));
-        if (c == 0)
-                c = strcmp(strempty(json_get_str(x, "detail")), strempty(json_get_str(y, "detail")));
+                c = plan_finding_compare(x, y);
         return c;
 }
 
@@ -83,7 +57,7 @@ static int count_by(json_object *arr, const char *member, const char *const *tab
 {
         _cleanup_json_ json_object *c = json_object_new_object();
         int64_t counts[8] = {}, other = 0;
-        size_t n = array_len(arr);
+        size_t n = json_array_len(arr);
 
         if (!c)
                 return -ENOMEM;
@@ -115,7 +89,7 @@ static int build_summary(json_object *findings, json_object *inhibitors, json_ob
                 return -ENOMEM;
         s = json_object_new_object();
         if (!s || json_add(s, "findings", by) < 0 ||
-            json_add_int(s, "inhibitors", (int64_t) array_len(inhibitors)) < 0)
+            json_add_int(s, "inhibitors", (int64_t) json_array_len(inhibitors)) < 0)
                 return -ENOMEM;
         *ret = TAKE_PTR(s);
         return 0;
@@ -133,7 +107,7 @@ static int build_packages(json_object *plan, json_object **ret)
                 return -ENOMEM;
         /* The counts as the plan has them, or counted here when a hand-made plan lacks them. */
         if (json_object_is_type(counts, json_type_object))
-                c = deep_copy(counts);
+                c = json_deep_copy(counts);
         else if (count_by(decisions, "disposition", disposition_table, ELEMENTSOF(disposition_table), &c) <
                  0)
                 c = NULL;

@@ -94,7 +94,7 @@ static const char *partition_colour(json_object *p)
 static const char *mountpoint_of(json_object *node, int64_t number)
 {
         json_object *mounts = json_get(node, "mounts");
-        size_t n = json_object_is_type(mounts, json_type_array) ? json_object_array_length(mounts) : 0;
+        size_t n = json_array_len(mounts);
 
         for (size_t i = 0; i < n; i++) {
                 json_object *m = json_object_array_get_idx(mounts, i);
@@ -181,7 +181,7 @@ static size_t source_segments(json_object *node, Segment *segs)
 {
         json_object *disk = json_get(node, "disk"), *parts = json_get(disk, "partitions");
         json_object *sorted[SEGS_MAX];
-        size_t n = json_object_is_type(parts, json_type_array) ? json_object_array_length(parts) : 0, k = 0;
+        size_t n = json_array_len(parts), k = 0;
         uint64_t disk_size = (uint64_t) MAX(json_get_int(disk, "size", 0), 0), end = 0;
 
         n = MIN(n, (size_t) SEGS_MAX / 2 - 1); /* each partition may add a gap, plus one at the end */
@@ -212,7 +212,7 @@ static size_t source_segments(json_object *node, Segment *segs)
 static size_t target_segments(json_object *image, Segment *segs)
 {
         json_object *parts = json_get(image, "partitions");
-        size_t n = json_object_is_type(parts, json_type_array) ? json_object_array_length(parts) : 0, k = 0;
+        size_t n = json_array_len(parts), k = 0;
 
         for (size_t i = 0; i < n && k < SEGS_MAX; i++) {
                 json_object *p = json_object_array_get_idx(parts, i);
@@ -348,8 +348,7 @@ void svg_dispositions(FILE *f, json_object *counts)
 
 static json_object *checkpoint_by_id(json_object *checkpoints, const char *id)
 {
-        size_t n = json_object_is_type(checkpoints, json_type_array) ? json_object_array_length(checkpoints)
-                                                                     : 0;
+        size_t n = json_array_len(checkpoints);
 
         for (size_t i = 0; id && i < n; i++) {
                 json_object *c = json_object_array_get_idx(checkpoints, i);
@@ -361,10 +360,7 @@ static json_object *checkpoint_by_id(json_object *checkpoints, const char *id)
 
 void svg_steps(FILE *f, json_object *steps, json_object *checkpoints)
 {
-        size_t n = json_object_is_type(steps, json_type_array) ? json_object_array_length(steps) : 0,
-               ncp = json_object_is_type(checkpoints, json_type_array)
-                             ? json_object_array_length(checkpoints)
-                             : 0;
+        size_t n = json_array_len(steps), ncp = json_array_len(checkpoints);
         const int box_x = 230, box_w = 340, box_h = 42, pitch = 84, top = 44, cx = box_x + box_w / 2;
         int height = top + (int) (n ? n - 1 : 0) * pitch + box_h + 48;
 

@@ -94,9 +94,14 @@ void json_array_sort_strings(json_object *arr)
         json_object_array_sort(arr, cmp_json_str);
 }
 
+size_t json_array_len(json_object *a)
+{
+        return json_object_is_type(a, json_type_array) ? json_object_array_length(a) : 0;
+}
+
 bool json_array_has_str(json_object *arr, const char *s)
 {
-        size_t n = json_object_is_type(arr, json_type_array) ? json_object_array_length(arr) : 0;
+        size_t n = json_array_len(arr);
 
         for (size_t i = 0; i < n; i++) {
                 const char *x = json_object_get_string(json_object_array_get_idx(arr, i));
@@ -104,6 +109,17 @@ bool json_array_has_str(json_object *arr, const char *s)
                         return true;
         }
         return false;
+}
+
+json_object *json_deep_copy(json_object *o)
+{
+        json_object *c = NULL;
+
+        if (!o)
+                return NULL;
+        if (json_object_deep_copy(o, &c, NULL) < 0)
+                return NULL;
+        return c;
 }
 
 static json_object *get_or_add(json_object *obj, const char *key, json_type type)

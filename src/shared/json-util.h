@@ -31,10 +31,15 @@ int json_add_bool(json_object *obj, const char *key, bool v);
 int json_append(json_object *arr, json_object *v);
 int json_append_str(json_object *arr, const char *s);
 
+/* json_object_array_length() that is 0 for anything but an array (json-c asserts otherwise). */
+size_t json_array_len(json_object *a);
 /* Sorts an array of strings in place by strcmp() (non-strings as ""). */
 void json_array_sort_strings(json_object *arr);
 /* True if the array holds the string s. */
 bool json_array_has_str(json_object *arr, const char *s);
+
+/* A deep copy of o: NULL for NULL (JSON null), and NULL when out of memory. */
+json_object *json_deep_copy(json_object *o);
 
 /* Returns obj[key] if it is an object (creating it when missing), NULL on OOM or type clash. */
 json_object *json_get_or_add_object(json_object *obj, const char *key);

@@ -221,6 +221,18 @@ static void test_json_util(void)
         ASSERT_NULL(json_get_or_add_object(o, "a")); /* type clash */
         ASSERT_OK(json_append_str(a, "x"));
         ASSERT_EQ(json_object_array_length(a), 1);
+        ASSERT_UEQ(json_array_len(a), 1);
+        ASSERT_UEQ(json_array_len(o), 0); /* not an array */
+        ASSERT_UEQ(json_array_len(NULL), 0);
+        {
+                _cleanup_json_ json_object *copy = json_deep_copy(o);
+
+                ASSERT_NOT_NULL(copy);
+                ASSERT_TRUE(copy != o);
+                ASSERT_TRUE(json_get(copy, "a") != a);
+                ASSERT_TRUE(json_object_equal(copy, o));
+                ASSERT_NULL(json_deep_copy(NULL));
+        }
 
         ASSERT_NOT_NULL(mkdtemp(dir));
         snprintf(path, sizeof(path), "%s/o.json", dir);
