@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 #include <string.h>
 
+#include "shared/json-util.h"
 #include "shared/macro.h"
+#include "shared/string-util.h"
 #include "shared/utf8.h"
 #include "markup.h"
 
@@ -75,4 +77,39 @@ void md_escape(FILE *f, const char *s)
                 } else
                         fputc(c, f);
         }
+}
+
+void markup_or_dash(FILE *f, const char *s, MarkupEscape escape)
+{
+        if (isempty(s))
+                fputs("–", f);
+        else
+                escape(f, s);
+}
+
+void markup_join(FILE *f, json_object *arr, const char *sep, MarkupEscape escape)
+{
+        size_t n = json_array_len(arr), k = 0;
+
+        for (size_t i = 0; i < n; i++) {
+                json_object *v = json_object_array_get_idx(arr, i);
+                if (!json_object_is_type(v, json_type_string))
+                        continue;
+                fputs(k++ ? sep : "", f);
+                escape(f, json_object_get_string(v));
+        }
+        if (k == 0)
+                fputs("–", f);
+}
+
+void markup_join_member(FILE *f, json_object *arr, const char *member, const char *sep, MarkupEscape escape)
+{
+        size_t n = json_array_len(arr);
+
+        for (size_t i = 0; i < n; i++) {
+                fputs(i ? sep : "", f);
+                escape(f, json_get_str(json_object_array_get_idx(arr, i), member));
+        }
+        if (n == 0)
+                fputs("–", f);
 }

@@ -10,6 +10,7 @@
 #include "shared/string-util.h"
 #include "inventory-text.h"
 #include "markup.h"
+#include "report-sections.h"
 #include "report.h"
 #include "svg.h"
 
@@ -58,28 +59,42 @@ static void h(FILE *f, const char *s)
 
 static void h_or_dash(FILE *f, const char *s)
 {
-        if (isempty(s))
-                fputs("–", f);
-        else
-                html_escape(f, s);
+        markup_or_dash(f, s, html_escape);
+}
+
+static void h_code(FILE *f, const char *s)
+{
+        fputs("<code>", f);
+        html_escape(f, s);
+        fputs("</code>", f);
 }
 
 /* Strings of an array, escaped, joined by sep (markup of ours). */
 static void h_list(FILE *f, json_object *arr, const char *sep, bool code)
 {
-        size_t k = 0;
+        markup_join(f, arr, sep, code ? h_code : html_escape);
+}
 
-        for (size_t i = 0; i < json_array_len(arr); i++) {
-                json_object *v = at(arr, i);
-                if (!json_object_is_type(v, json_type_string))
-                        continue;
-                fputs(k++ ? sep : "", f);
-                fputs(code ? "<code>" : "", f);
-                html_escape(f, json_object_get_string(v));
-                fputs(code ? "</code>" : "", f);
+/* Opens a section with its heading. Returns false, after the section's "none" sentence and its
+ * end, when it has one and items is empty. */
+static bool section(FILE *f, ReportSectionId id, json_object *items)
+{
+        const ReportSection *s = &report_sections[id];
+
+        fprintf(f, "<section id=\"%s\">\n<h2>%s</h2>\n", s->id, s->title);
+        if (s->none && json_array_len(items) == 0) {
+                fprintf(f, "<p>%s</p>\n</section>\n", s->none);
+                return false;
         }
-        if (k == 0)
-                fputs("–", f);
+        return true;
+}
+
+static void table_head(FILE *f, const ReportColumn *cols)
+{
+        fputs("<tr>", f);
+        for (const ReportColumn *c = cols; c->label; c++)
+                fprintf(f, "<th>%s</th>", c->label);
+        fputs("</tr>\n", f);
 }
 
 static void td(FILE *f, const char *s)
@@ -87,6 +102,15 @@ static void td(FILE *f, const char *s)
         fputs("<td>", f);
         h_or_dash(f, s);
         fputs("</td>", f);
+}
+
+/* A table row of x's string members, one per column. */
+static void text_row(FILE *f, json_object *x, const ReportColumn *cols)
+{
+        fputs("<tr>", f);
+        for (const ReportColumn *c = cols; c->label; c++)
+                td(f, json_get_str(x, c->member));
+        fputs("</tr>\n", f);
 }
 
 static void td_int(FILE *f, json_object *v)
@@ -237,9 +261,8 @@ static void inhibitors(FILE *f, json_object *rep)
 {
         json_object *inh = json_get(rep, "inhibitors");
 
-        fputs("<section id=\"inhibitors\">\n<h2>Inhibitors</h2>\n", f);
-        if (json_array_len(inh) == 0)
-                fputs("<p>None: no finding stops the migration.</p>\n", f);
+        if (!section(f, REPORT_SECTION_INHIBITORS, inh))
+                return;
         for (size_t i = 0; i < json_array_len(inh); i++)
                 finding_article(f, at(inh, i));
         fputs("</section>\n", f);
@@ -305,29 +328,19 @@ static void decision_row(FILE *f, json_object *d)
 
 static void packages(FILE *f, json_object *rep)
 {
-        static const char *const dispositions[] = { "map", "base", "drop", "unavailable", "unknown" };
-        static const char *const meaning[] = {
-                "install these Azure Linux packages",
-                "already part of the Azure Linux node image",
-                "not needed, or done another way on Azure Linux",
-                "Azure Linux has no package for it: bring it yourself",
-                "no entry or rule knows it",
-        };
-        static const char *const header =
-                "<tr><th>Package</th><th>Version</th><th>Arch</th><th>Disposition</th>"
-                "<th>Targets</th><th>Decided by</th><th>Note</th></tr>\n";
         json_object *pk = json_get(rep, "packages"), *counts = json_get(pk, "counts"),
                     *decisions = json_get(pk, "decisions");
         size_t attention = 0;
 
-        fputs("<section id=\"packages\">\n<h2>Package changes</h2>\n", f);
+        section(f, REPORT_SECTION_PACKAGES, NULL);
         svg_dispositions(f, counts);
-        fputs("<table>\n<tr><th>Disposition</th><th>Packages</th><th>Meaning</th></tr>\n", f);
-        for (size_t i = 0; i < ELEMENTSOF(dispositions); i++) {
+        fputs("<table>\n", f);
+        table_head(f, report_columns_dispositions);
+        for (const ReportDisposition *d = report_dispositions; d->name; d++) {
                 fprintf(f, "<tr><td><span class=\"dot\" style=\"background:%s\"></span>%s</td>",
-                        svg_disposition_colour(dispositions[i]), dispositions[i]);
-                td_int(f, json_get(counts, dispositions[i]));
-                fprintf(f, "<td>%s</td></tr>\n", meaning[i]);
+                        svg_disposition_colour(d->name), d->name);
+                td_int(f, json_get(counts, d->name));
+                fprintf(f, "<td>%s</td></tr>\n", d->meaning);
         }
         fputs("<tr><th>total</th>", f);
         td_int(f, json_get(counts, "total"));
@@ -346,7 +359,8 @@ static void packages(FILE *f, json_object *rep)
                         attention++;
         }
         if (attention) {
-                fprintf(f, "<h3>Packages that need attention (%zu)</h3>\n<table>\n%s", attention, header);
+                fprintf(f, "<h3>Packages that need attention (%zu)</h3>\n<table>\n", attention);
+                table_head(f, report_columns_packages);
                 for (size_t i = 0; i < json_array_len(decisions); i++) {
                         const char *d = json_get_str(at(decisions, i), "disposition");
                         if (streq_ptr(d, "unavailable") || streq_ptr(d, "unknown"))
@@ -354,8 +368,9 @@ static void packages(FILE *f, json_object *rep)
                 }
                 fputs("</table>\n", f);
         }
-        fprintf(f, "<details>\n<summary>Every package (%zu)</summary>\n<table>\n%s",
-                json_array_len(decisions), header);
+        fprintf(f, "<details>\n<summary>Every package (%zu)</summary>\n<table>\n",
+                json_array_len(decisions));
+        table_head(f, report_columns_packages);
         for (size_t i = 0; i < json_array_len(decisions); i++)
                 decision_row(f, at(decisions, i));
         fputs("</table>\n</details>\n</section>\n", f);
@@ -365,13 +380,10 @@ static void configuration(FILE *f, json_object *rep)
 {
         json_object *t = json_get(json_get(rep, "configuration"), "translations");
 
-        fputs("<section id=\"configuration\">\n<h2>Configuration changes</h2>\n", f);
-        if (json_array_len(t) == 0) {
-                fputs("<p>None.</p>\n</section>\n", f);
+        if (!section(f, REPORT_SECTION_CONFIGURATION, t))
                 return;
-        }
-        fputs("<table>\n<tr><th>Action</th><th>Source</th><th>Target</th><th>Rule</th><th>Note</th></tr>\n",
-              f);
+        fputs("<table>\n", f);
+        table_head(f, report_columns_translations);
         for (size_t i = 0; i < json_array_len(t); i++) {
                 json_object *x = at(t, i);
                 const char *content = json_get_str(x, "content");
@@ -397,12 +409,10 @@ static void steps(FILE *f, json_object *rep)
 {
         json_object *st = json_get(rep, "steps"), *cps = json_get(rep, "checkpoints");
 
-        fputs("<section id=\"steps\">\n<h2>Steps and checkpoints</h2>\n", f);
+        section(f, REPORT_SECTION_STEPS, NULL);
         svg_steps(f, st, cps);
-        fputs("<table>\n<tr><th>#</th><th>Step</th><th>Kind</th><th>Changes a disk</th><th>Checkpoint "
-              "before</th>"
-              "<th>Reads</th><th>Writes</th><th>Undo</th></tr>\n",
-              f);
+        fputs("<table>\n", f);
+        table_head(f, report_columns_steps);
         for (size_t i = 0; i < json_array_len(st); i++) {
                 json_object *s = at(st, i);
                 fprintf(f, "<tr><td class=\"n\">%zu</td><td><strong>", i + 1);
@@ -421,19 +431,10 @@ static void steps(FILE *f, json_object *rep)
                 td(f, json_get_str(s, "undo"));
                 fputs("</tr>\n", f);
         }
-        fputs("</table>\n<table>\n<tr><th>Checkpoint</th><th>Before step</th><th>Kind</th><th>What it "
-              "keeps</th>"
-              "</tr>\n",
-              f);
-        for (size_t i = 0; i < json_array_len(cps); i++) {
-                json_object *c = at(cps, i);
-                fputs("<tr>", f);
-                td(f, json_get_str(c, "id"));
-                td(f, json_get_str(c, "before_step"));
-                td(f, json_get_str(c, "kind"));
-                td(f, json_get_str(c, "description"));
-                fputs("</tr>\n", f);
-        }
+        fputs("</table>\n<table>\n", f);
+        table_head(f, report_columns_checkpoints);
+        for (size_t i = 0; i < json_array_len(cps); i++)
+                text_row(f, at(cps, i), report_columns_checkpoints);
         fputs("</table>\n<p>Kept as they are: ", f);
         h_list(f, json_get(rep, "preserve"), ", ", true);
         fputs("</p>\n</section>\n", f);
@@ -448,10 +449,8 @@ static void footprint(FILE *f, json_object *rep)
 
         if (json_object_is_type(size, json_type_int))
                 format_bytes((unsigned long long) MAX(json_object_get_int64(size), 0), buf, sizeof(buf));
-        fputs("<section "
-              "id=\"footprint\">\n<h2>Footprint</h2>\n<table>\n<tr><th></th><th>Before</th><th>After</th>"
-              "</tr>\n<tr><th>Packages</th>",
-              f);
+        section(f, REPORT_SECTION_FOOTPRINT, NULL);
+        fputs("<table>\n<tr><th></th><th>Before</th><th>After</th></tr>\n<tr><th>Packages</th>", f);
         td_int(f, json_get(before, "packages"));
         td_int(f, json_get(after, "packages"));
         fprintf(f,
@@ -484,14 +483,10 @@ static void findings(FILE *f, json_object *rep)
 {
         json_object *all = json_get(rep, "findings");
 
-        fputs("<section id=\"findings\">\n<h2>Findings</h2>\n", f);
-        if (json_array_len(all) == 0) {
-                fputs("<p>None.</p>\n</section>\n", f);
+        if (!section(f, REPORT_SECTION_FINDINGS, all))
                 return;
-        }
-        fputs("<table>\n<tr><th>Severity</th><th>Inhibitor</th><th>Key</th><th>Title</th><th>Detail</th>"
-              "<th>Resources</th><th>Remediation</th></tr>\n",
-              f);
+        fputs("<table>\n", f);
+        table_head(f, report_columns_findings);
         for (size_t i = 0; i < json_array_len(all); i++) {
                 json_object *x = at(all, i), *rem = json_get(x, "remediation");
 
@@ -507,12 +502,7 @@ static void findings(FILE *f, json_object *rep)
                 fputs("<td>", f);
                 h_list(f, json_get(x, "resources"), "<br>", true);
                 fputs("</td><td>", f);
-                for (size_t j = 0; j < json_array_len(rem); j++) {
-                        fputs(j ? "<br>" : "", f);
-                        h(f, json_get_str(at(rem, j), "value"));
-                }
-                if (json_array_len(rem) == 0)
-                        fputs("–", f);
+                markup_join_member(f, rem, "value", "<br>", html_escape);
                 fputs("</td></tr>\n", f);
         }
         fputs("</table>\n</section>\n", f);

@@ -10,9 +10,9 @@
 #include "shared/string-util.h"
 #include "inventory-text.h"
 #include "markup.h"
+#include "report-sections.h"
 #include "report.h"
 
-static const char *const dispositions[] = { "map", "base", "drop", "unavailable", "unknown" };
 static const char *const severities[] = { "high", "medium", "low", "info" };
 
 static json_object *at(json_object *a, size_t i)
@@ -23,25 +23,46 @@ static json_object *at(json_object *a, size_t i)
 /* The escaped strings of an array joined by sep; dash when empty. */
 static void md_list(FILE *f, json_object *arr, const char *sep)
 {
-        size_t n = json_array_len(arr), k = 0;
-
-        for (size_t i = 0; i < n; i++) {
-                json_object *v = at(arr, i);
-                if (!json_object_is_type(v, json_type_string))
-                        continue;
-                fputs(k++ ? sep : "", f);
-                md_escape(f, json_object_get_string(v));
-        }
-        if (k == 0)
-                fputs("–", f);
+        markup_join(f, arr, sep, md_escape);
 }
 
 static void md_str(FILE *f, const char *s)
 {
-        if (isempty(s))
-                fputs("–", f);
-        else
-                md_escape(f, s);
+        markup_or_dash(f, s, md_escape);
+}
+
+/* The heading of a section. Returns false, after the section's "none" sentence, when it has one
+ * and items is empty: the section ends there. */
+static bool md_section(FILE *f, ReportSectionId id, json_object *items)
+{
+        const ReportSection *s = &report_sections[id];
+
+        fprintf(f, "## %s\n\n", s->title);
+        if (s->none && json_array_len(items) == 0) {
+                fprintf(f, "%s\n\n", s->none);
+                return false;
+        }
+        return true;
+}
+
+static void md_table_head(FILE *f, const ReportColumn *cols)
+{
+        for (const ReportColumn *c = cols; c->label; c++)
+                fprintf(f, "| %s ", c->label);
+        fputs("|\n", f);
+        for (const ReportColumn *c = cols; c->label; c++)
+                fputs(c->numeric ? "|---:" : "|---", f);
+        fputs("|\n", f);
+}
+
+/* A table row of x's string members, one per column. */
+static void md_text_row(FILE *f, json_object *x, const ReportColumn *cols)
+{
+        for (const ReportColumn *c = cols; c->label; c++) {
+                fputs(c == cols ? "| " : " | ", f);
+                md_str(f, json_get_str(x, c->member));
+        }
+        fputs(" |\n", f);
 }
 
 /* A fenced code block that no backtick run inside s can close. */
@@ -179,11 +200,8 @@ static void inhibitors(FILE *f, json_object *rep)
         json_object *inh = json_get(rep, "inhibitors");
         size_t n = json_array_len(inh);
 
-        fputs("## Inhibitors\n\n", f);
-        if (n == 0) {
-                fputs("None: no finding stops the migration.\n\n", f);
+        if (!md_section(f, REPORT_SECTION_INHIBITORS, inh))
                 return;
-        }
         for (size_t i = 0; i < n; i++) {
                 json_object *x = at(inh, i);
                 fprintf(f, "### %zu. ", i + 1);
@@ -210,17 +228,11 @@ static void packages(FILE *f, json_object *rep)
                     *decisions = json_get(pk, "decisions");
         size_t n = json_array_len(decisions);
 
-        fputs("## Package changes\n\n| Disposition | Packages | Meaning |\n|---|---:|---|\n", f);
-        static const char *const meaning[] = {
-                "install these Azure Linux packages",
-                "already part of the Azure Linux node image",
-                "not needed, or done another way on Azure Linux",
-                "Azure Linux has no package for it: bring it yourself",
-                "no entry or rule knows it",
-        };
-        for (size_t i = 0; i < ELEMENTSOF(dispositions); i++)
-                fprintf(f, "| %s | %" PRId64 " | %s |\n", dispositions[i],
-                        json_get_int(counts, dispositions[i], 0), meaning[i]);
+        md_section(f, REPORT_SECTION_PACKAGES, NULL);
+        md_table_head(f, report_columns_dispositions);
+        for (const ReportDisposition *d = report_dispositions; d->name; d++)
+                fprintf(f, "| %s | %" PRId64 " | %s |\n", d->name, json_get_int(counts, d->name, 0),
+                        d->meaning);
         fprintf(f, "| **total** | %" PRId64 " | |\n\n", json_get_int(counts, "total", (int64_t) n));
         fprintf(f,
                 "Distinct target packages: %" PRId64 "; the target node image has %" PRId64 " packages; "
@@ -228,10 +240,8 @@ static void packages(FILE *f, json_object *rep)
                 json_get_int(counts, "target_packages", 0), json_get_int(counts, "target_image_packages", 0),
                 json_array_len(json_get(counts, "to_install")));
         md_list(f, json_get(counts, "to_install"), ", ");
-        fputs(".\n\n### Every package\n\n| Package | Version | Arch | Disposition | Targets | Decided by | "
-              "Note |\n"
-              "|---|---|---|---|---|---|---|\n",
-              f);
+        fputs(".\n\n### Every package\n\n", f);
+        md_table_head(f, report_columns_packages);
         for (size_t i = 0; i < n; i++) {
                 json_object *d = at(decisions, i);
                 fputs("| ", f);
@@ -258,26 +268,11 @@ static void configuration(FILE *f, json_object *rep)
         json_object *c = json_get(rep, "configuration"), *t = json_get(c, "translations");
         size_t n = json_array_len(t);
 
-        fputs("## Configuration changes\n\n", f);
-        if (n == 0) {
-                fputs("None.\n\n", f);
+        if (!md_section(f, REPORT_SECTION_CONFIGURATION, t))
                 return;
-        }
-        fputs("| Action | Source | Target | Rule | Note |\n|---|---|---|---|---|\n", f);
-        for (size_t i = 0; i < n; i++) {
-                json_object *x = at(t, i);
-                fputs("| ", f);
-                md_str(f, json_get_str(x, "action"));
-                fputs(" | ", f);
-                md_str(f, json_get_str(x, "source"));
-                fputs(" | ", f);
-                md_str(f, json_get_str(x, "target"));
-                fputs(" | ", f);
-                md_str(f, json_get_str(x, "rule"));
-                fputs(" | ", f);
-                md_str(f, json_get_str(x, "note"));
-                fputs(" |\n", f);
-        }
+        md_table_head(f, report_columns_translations);
+        for (size_t i = 0; i < n; i++)
+                md_text_row(f, at(t, i), report_columns_translations);
         fputs("\n", f);
         for (size_t i = 0; i < n; i++) {
                 json_object *x = at(t, i);
@@ -295,10 +290,8 @@ static void steps(FILE *f, json_object *rep)
         json_object *st = json_get(rep, "steps"), *cps = json_get(rep, "checkpoints");
         size_t n = json_array_len(st);
 
-        fputs("## Steps and checkpoints\n\n| # | Step | Kind | Changes a disk | Checkpoint before | Reads | "
-              "Writes | "
-              "Undo |\n|---:|---|---|---|---|---|---|---|\n",
-              f);
+        md_section(f, REPORT_SECTION_STEPS, NULL);
+        md_table_head(f, report_columns_steps);
         for (size_t i = 0; i < n; i++) {
                 json_object *s = at(st, i);
                 fprintf(f, "| %zu | ", i + 1);
@@ -315,19 +308,10 @@ static void steps(FILE *f, json_object *rep)
                 md_str(f, json_get_str(s, "undo"));
                 fputs(" |\n", f);
         }
-        fputs("\n| Checkpoint | Before step | Kind | What it keeps |\n|---|---|---|---|\n", f);
-        for (size_t i = 0; i < json_array_len(cps); i++) {
-                json_object *c = at(cps, i);
-                fputs("| ", f);
-                md_str(f, json_get_str(c, "id"));
-                fputs(" | ", f);
-                md_str(f, json_get_str(c, "before_step"));
-                fputs(" | ", f);
-                md_str(f, json_get_str(c, "kind"));
-                fputs(" | ", f);
-                md_str(f, json_get_str(c, "description"));
-                fputs(" |\n", f);
-        }
+        fputs("\n", f);
+        md_table_head(f, report_columns_checkpoints);
+        for (size_t i = 0; i < json_array_len(cps); i++)
+                md_text_row(f, at(cps, i), report_columns_checkpoints);
         fputs("\nKept as they are: ", f);
         md_list(f, json_get(rep, "preserve"), ", ");
         fputs("\n\n", f);
@@ -338,7 +322,8 @@ static void footprint(FILE *f, json_object *rep)
         json_object *fp = json_get(rep, "footprint"), *before = json_get(fp, "before"),
                     *after = json_get(fp, "after"), *nc = json_get(fp, "not_carried");
 
-        fputs("## Footprint\n\n| | Before | After |\n|---|---|---|\n| Packages | ", f);
+        md_section(f, REPORT_SECTION_FOOTPRINT, NULL);
+        fputs("| | Before | After |\n|---|---|---|\n| Packages | ", f);
         md_int(f, json_get(before, "packages"));
         fputs(" | ", f);
         md_int(f, json_get(after, "packages"));
@@ -366,14 +351,9 @@ static void findings(FILE *f, json_object *rep)
         json_object *all = json_get(rep, "findings");
         size_t n = json_array_len(all);
 
-        fputs("## Findings\n\n", f);
-        if (n == 0) {
-                fputs("None.\n\n", f);
+        if (!md_section(f, REPORT_SECTION_FINDINGS, all))
                 return;
-        }
-        fputs("| Severity | Inhibitor | Key | Title | Detail | Resources | Remediation |\n"
-              "|---|---|---|---|---|---|---|\n",
-              f);
+        md_table_head(f, report_columns_findings);
         for (size_t i = 0; i < n; i++) {
                 json_object *x = at(all, i), *rem = json_get(x, "remediation");
                 fputs("| ", f);
@@ -387,12 +367,7 @@ static void findings(FILE *f, json_object *rep)
                 fputs(" | ", f);
                 md_list(f, json_get(x, "resources"), ", ");
                 fputs(" | ", f);
-                for (size_t j = 0; j < json_array_len(rem); j++) {
-                        fputs(j ? "<br>" : "", f);
-                        md_str(f, json_get_str(at(rem, j), "value"));
-                }
-                if (json_array_len(rem) == 0)
-                        fputs("–", f);
+                markup_join_member(f, rem, "value", "<br>", md_str);
                 fputs(" |\n", f);
         }
         fputs("\n", f);

@@ -31,6 +31,16 @@ static json_object *copy_or_empty(json_object *o, const char *key, json_type typ
         return type == json_type_array ? json_object_new_array() : json_object_new_object();
 }
 
+/* rep[as, or key] = copy_or_empty(plan, key, type). Returns 0 or -ENOMEM. */
+static int add_copy(json_object *rep, json_object *plan, const char *key, const char *as, json_type type)
+{
+        json_object *v = copy_or_empty(plan, key, type);
+
+        if (!v)
+                return -ENOMEM;
+        return json_add(rep, as ?: key, v);
+}
+
 static int severity_rank(json_object *f)
 {
         int r = string_table_lookup(severity_table, ELEMENTSOF(severity_table), json_get_str(f, "severity"));
@@ -242,22 +252,14 @@ int report_build(json_object *plan, json_object **ret)
         if (build_packages(plan, &v) < 0 || json_add(rep, "packages", TAKE_PTR(v)) < 0 ||
             build_configuration(plan, &v) < 0 || json_add(rep, "configuration", TAKE_PTR(v)) < 0)
                 return -ENOMEM;
-        v = copy_or_empty(plan, "steps", json_type_array);
-        if (!v || json_add(rep, "steps", TAKE_PTR(v)) < 0)
-                return -ENOMEM;
-        v = copy_or_empty(plan, "checkpoints", json_type_array);
-        if (!v || json_add(rep, "checkpoints", TAKE_PTR(v)) < 0)
-                return -ENOMEM;
-        v = copy_or_empty(plan, "preserve", json_type_array);
-        if (!v || json_add(rep, "preserve", TAKE_PTR(v)) < 0)
+        if (add_copy(rep, plan, "steps", NULL, json_type_array) < 0 ||
+            add_copy(rep, plan, "checkpoints", NULL, json_type_array) < 0 ||
+            add_copy(rep, plan, "preserve", NULL, json_type_array) < 0)
                 return -ENOMEM;
         if (build_footprint(plan, &v) < 0 || json_add(rep, "footprint", TAKE_PTR(v)) < 0)
                 return -ENOMEM;
-        v = copy_or_empty(plan, "inventory_summary", json_type_object);
-        if (!v || json_add(rep, "node", TAKE_PTR(v)) < 0)
-                return -ENOMEM;
-        v = copy_or_empty(plan, "target_image", json_type_object);
-        if (!v || json_add(rep, "target_image", TAKE_PTR(v)) < 0)
+        if (add_copy(rep, plan, "inventory_summary", "node", json_type_object) < 0 ||
+            add_copy(rep, plan, "target_image", NULL, json_type_object) < 0)
                 return -ENOMEM;
         if (json_add(rep, "findings", TAKE_PTR(findings)) < 0)
                 return -ENOMEM;

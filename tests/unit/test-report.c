@@ -49,6 +49,34 @@ static char *escaped(void (*escape)(FILE *f, const char *s), const char *s)
         return buf;
 }
 
+/* markup_join() (member NULL) or markup_join_member() of arr, as a string. */
+static char *joined(json_object *arr, const char *member, MarkupEscape escape)
+{
+        char *buf = NULL;
+        size_t size = 0;
+        FILE *f = open_memstream(&buf, &size);
+
+        ASSERT_NOT_NULL(f);
+        if (member)
+                markup_join_member(f, arr, member, "<br>", escape);
+        else
+                markup_join(f, arr, ", ", escape);
+        ASSERT_EQ(fclose(f), 0);
+        return buf;
+}
+
+static char *or_dash(const char *s, MarkupEscape escape)
+{
+        char *buf = NULL;
+        size_t size = 0;
+        FILE *f = open_memstream(&buf, &size);
+
+        ASSERT_NOT_NULL(f);
+        markup_or_dash(f, s, escape);
+        ASSERT_EQ(fclose(f), 0);
+        return buf;
+}
+
 static size_t count(const char *hay, const char *needle)
 {
         size_t n = 0;
@@ -86,6 +114,30 @@ static void test_escape(void)
         ASSERT_STREQ(c, "bell\xef\xbf\xbd esc\xef\xbf\xbd tab\t nl\n bad\xef\xbf\xbd end");
         ASSERT_STREQ(mc, "line1 line2   bad\xef\xbf\xbd end");
         ASSERT_STREQ(n, "");
+}
+
+static void test_join(void)
+{
+        _cleanup_json_ json_object *strs = json_tokener_parse("[\"a|b\", 1, null, \"<c>\"]"),
+                                   *objs = json_tokener_parse(
+                                           "[{\"value\": \"x\"}, {}, {\"value\": \"y*\"}]"),
+                                   *none = json_tokener_parse("[1, {}]"), *empty = json_object_new_array();
+        _cleanup_free_ char *m = joined(strs, NULL, md_escape), *h = joined(strs, NULL, html_escape),
+                            *n = joined(none, NULL, md_escape), *z = joined(NULL, NULL, md_escape),
+                            *hm = joined(objs, "value", html_escape), *mm = joined(objs, "value", md_escape),
+                            *e = joined(empty, "value", html_escape), *d1 = or_dash("", md_escape),
+                            *d2 = or_dash(NULL, html_escape), *d3 = or_dash("a*<", md_escape);
+
+        ASSERT_STREQ(m, "a\\|b, \\<c\\>"); /* not-strings skipped */
+        ASSERT_STREQ(h, "a|b, &lt;c&gt;");
+        ASSERT_STREQ(n, "–");
+        ASSERT_STREQ(z, "–");
+        ASSERT_STREQ(hm, "x<br><br>y*"); /* a missing member is an empty cell */
+        ASSERT_STREQ(mm, "x<br><br>y\\*");
+        ASSERT_STREQ(e, "–");
+        ASSERT_STREQ(d1, "–");
+        ASSERT_STREQ(d2, "–");
+        ASSERT_STREQ(d3, "a\\*\\<");
 }
 
 static void test_build(void)
@@ -338,6 +390,7 @@ static void test_from_inventory(void)
 int main(void)
 {
         RUN(test_escape);
+        RUN(test_join);
         RUN(test_build);
         RUN(test_html);
         RUN(test_markdown);
