@@ -15,8 +15,7 @@ static const char *str_or(json_object *o, const char *key, const char *def)
         return isempty(s) ? def : s;
 }
 
-/* The mount point recorded for a partition number, if any. */
-static const char *mountpoint_of(json_object *inv, int64_t number)
+const char *inventory_text_mountpoint(json_object *inv, int64_t number)
 {
         json_object *mounts = json_get(inv, "mounts");
         size_t n = json_array_len(mounts);
@@ -47,7 +46,7 @@ static void render_disk(FILE *f, json_object *inv)
                 format_bytes((unsigned long long) json_get_int(p, "size", 0), size, sizeof(size));
                 fprintf(f, "  %3lld  %-22s %-7s %-16s %9s  %s\n", (long long) json_get_int(p, "number", 0),
                         str_or(p, "type_name", "?"), str_or(fs, "type", "-"), str_or(fs, "label", ""), size,
-                        strempty(mountpoint_of(inv, json_get_int(p, "number", -1))));
+                        strempty(inventory_text_mountpoint(inv, json_get_int(p, "number", -1))));
         }
 }
 

@@ -91,19 +91,6 @@ static const char *partition_colour(json_object *p)
         return "#16a085";
 }
 
-static const char *mountpoint_of(json_object *node, int64_t number)
-{
-        json_object *mounts = json_get(node, "mounts");
-        size_t n = json_array_len(mounts);
-
-        for (size_t i = 0; i < n; i++) {
-                json_object *m = json_object_array_get_idx(mounts, i);
-                if (json_get_int(m, "partition", -1) == number)
-                        return json_get_str(m, "mountpoint");
-        }
-        return NULL;
-}
-
 static int cmp_start(const void *a, const void *b)
 {
         int64_t x = json_get_int(*(json_object *const *) a, "start", 0),
@@ -146,7 +133,7 @@ static int draw_source_legend(FILE *f, json_object *node, const Segment *s, size
 {
         for (size_t i = 0; i < n; i++, y += 18) {
                 json_object *p = s[i].part, *fs = json_get(p, "filesystem");
-                const char *mp = p ? mountpoint_of(node, json_get_int(p, "number", -1)) : NULL;
+                const char *mp = p ? inventory_text_mountpoint(node, json_get_int(p, "number", -1)) : NULL;
 
                 fprintf(f, "<rect x=\"%d\" y=\"%d\" width=\"12\" height=\"12\" fill=\"%s\"/>", MARGIN,
                         y - 10, s[i].colour);
@@ -191,7 +178,7 @@ static size_t source_segments(json_object *node, Segment *segs)
         for (size_t i = 0; i < n; i++) {
                 uint64_t start = (uint64_t) MAX(json_get_int(sorted[i], "start", 0), 0),
                          size = (uint64_t) MAX(json_get_int(sorted[i], "size", 0), 0);
-                const char *mp = mountpoint_of(node, json_get_int(sorted[i], "number", -1));
+                const char *mp = inventory_text_mountpoint(node, json_get_int(sorted[i], "number", -1));
 
                 if (start > end && start - end >= GAP_MIN)
                         segs[k++] = (Segment){ .size = start - end, .colour = "#e8e8e8" };
