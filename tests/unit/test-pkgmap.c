@@ -10,6 +10,7 @@
 #include "shared/fileio.h"
 #include "shared/json-util.h"
 #include "shared/strv.h"
+#include "json-fixture.h"
 #include "tests.h"
 
 static char top[] = "/tmp/azlm-pkgmap-XXXXXX";
@@ -243,15 +244,14 @@ static void test_load_errors(void)
 static void test_shipped_coverage(const char *list, const char *from)
 {
         _cleanup_(pkgmap_freep) PkgMap *m = NULL;
-        _cleanup_free_ char *plans = NULL, *error = NULL, *buf = NULL, *path = NULL;
+        _cleanup_free_ char *error = NULL, *buf = NULL, *path = NULL;
         size_t size, total = 0, unknown = 0;
         const char *line;
         size_t len;
         LineIter it;
 
-        ASSERT_TRUE(asprintf(&plans, "%s/plans", tests_srcdir()) > 0);
         ASSERT_TRUE(asprintf(&path, "%s/%s", tests_srcdir(), list) > 0);
-        if (pkgmap_load(plans, NULL, from, "azurelinux-3.0", &m, &error) < 0)
+        if (pkgmap_load(tests_plans_dir(), NULL, from, "azurelinux-3.0", &m, &error) < 0)
                 FAIL("loading the shipped knowledge failed: %s", strempty(error));
         ASSERT_OK(read_full_file_capped(path, 1 << 20, &buf, &size));
         it = line_iter_init(buf, size);

@@ -13,26 +13,10 @@
 #include "shared/fileio.h"
 #include "shared/json-util.h"
 #include "shared/strv.h"
+#include "json-fixture.h"
 #include "tests.h"
 
-static char plans[1024];
-
-static json_object *load_fixture(void)
-{
-        char p[1024];
-        json_object *o = NULL;
-
-        snprintf(p, sizeof(p), "%s/tests/fixtures/plan/inventory.json", tests_srcdir());
-        ASSERT_OK(json_parse_file(p, 16u << 20, &o));
-        return o;
-}
-
-static json_object *parse(const char *s)
-{
-        json_object *o = json_tokener_parse(s);
-        ASSERT_NOT_NULL(o);
-        return o;
-}
+static const char *plans;
 
 static char *serialise(json_object *o)
 {
@@ -43,7 +27,7 @@ static char *serialise(json_object *o)
 
 static void test_fingerprint(void)
 {
-        _cleanup_json_ json_object *inv = load_fixture(), *copy = NULL, *tiny = NULL;
+        _cleanup_json_ json_object *inv = fixture_json("plan/inventory.json"), *copy = NULL, *tiny = NULL;
         _cleanup_free_ char *a = NULL, *b = NULL, *c = NULL, *d = NULL, *before = NULL, *after = NULL,
                             *t = NULL;
         json_object *items;
@@ -57,7 +41,7 @@ static void test_fingerprint(void)
         ASSERT_UEQ(strspn(a + 7, "0123456789abcdef"), 64);
 
         /* The same document read again gives the same fingerprint. */
-        copy = parse(before);
+        copy = json_parse_ok(before);
         ASSERT_OK(fingerprint_inventory(copy, &b));
         ASSERT_STREQ(a, b);
 
@@ -98,7 +82,7 @@ static void test_fingerprint(void)
 
         /* The definition, checked against an independent computation (Python: json.dumps(doc,
          * separators=(',', ':'), ensure_ascii=False) without "source", then hashlib.sha256). */
-        tiny = parse("{\"schema\": \"x\", \"source\": {\"a\": 1}, \"b\": \"\xc3\xa9/\"}");
+        tiny = json_parse_ok("{\"schema\": \"x\", \"source\": {\"a\": 1}, \"b\": \"\xc3\xa9/\"}");
         ASSERT_OK(fingerprint_inventory(tiny, &t));
         ASSERT_STREQ(t, "sha256:ac4c90a887c844279e04e8be1d3a792311a2f8e7b51e31e0f95f9e51f0102a1e");
 
@@ -111,7 +95,7 @@ static void test_fingerprint(void)
 
 static PlanVerdict verdict_of(const char *json)
 {
-        _cleanup_json_ json_object *o = parse(json);
+        _cleanup_json_ json_object *o = json_parse_ok(json);
         return plan_verdict_of(o);
 }
 
@@ -373,8 +357,8 @@ static void check_checkpoints(json_object *plan, const char *kind)
 
 static void test_plan_build(void)
 {
-        _cleanup_json_ json_object *inv = load_fixture(), *plan = NULL, *again = NULL, *reparsed = NULL,
-                                   *plan2 = NULL;
+        _cleanup_json_ json_object *inv = fixture_json("plan/inventory.json"), *plan = NULL, *again = NULL,
+                                   *reparsed = NULL, *plan2 = NULL;
         _cleanup_free_ char *error = NULL, *fp = NULL, *before = NULL, *after = NULL, *a = NULL, *b = NULL,
                             *c = NULL;
         json_object *steps, *findings, *decisions, *inh, *counts;
@@ -457,7 +441,7 @@ static void test_plan_build(void)
 
         /* Deterministic: again, and from the document read back, byte for byte. */
         again = build(inv, "inplace", 0, &error);
-        reparsed = parse(before);
+        reparsed = json_parse_ok(before);
         plan2 = build(reparsed, "inplace", 0, &error);
         a = serialise(plan);
         b = serialise(again);
@@ -468,7 +452,8 @@ static void test_plan_build(void)
 
 static void test_plan_variants(void)
 {
-        _cleanup_json_ json_object *inv = load_fixture(), *dir = NULL, *re = NULL, *fips = NULL;
+        _cleanup_json_ json_object *inv = fixture_json("plan/inventory.json"), *dir = NULL, *re = NULL,
+                                   *fips = NULL;
         _cleanup_free_ char *error = NULL;
 
         /* A mounted root gets undo archives instead of overlays. */
@@ -495,7 +480,8 @@ static void test_plan_variants(void)
 
 static void test_plan_errors(void)
 {
-        _cleanup_json_ json_object *inv = load_fixture(), *arr = json_object_new_array();
+        _cleanup_json_ json_object *inv = fixture_json("plan/inventory.json"),
+                                   *arr = json_object_new_array();
         _cleanup_free_ char *error = NULL;
         char *no_dropins[] = { NULL };
         PlanOptions o = {
@@ -518,19 +504,19 @@ static void test_plan_errors(void)
 
 static void test_plan_check(void)
 {
-        _cleanup_json_ json_object *inv = load_fixture(), *plan = NULL, *bad = NULL;
+        _cleanup_json_ json_object *inv = fixture_json("plan/inventory.json"), *plan = NULL, *bad = NULL;
         _cleanup_free_ char *error = NULL, *text = NULL;
 
         plan = build(inv, "inplace", 0, &error);
         ASSERT_OK(plan_check(plan, &error));
         text = serialise(plan);
 
-        bad = parse("{\"schema\": \"azlmigrate/inventory/v1\"}");
+        bad = json_parse_ok("{\"schema\": \"azlmigrate/inventory/v1\"}");
         ASSERT_ERR(plan_check(bad, &error), -EBADMSG);
         ASSERT_NOT_NULL(strstr(error, "azlmigrate/plan/v1"));
         json_object_put(bad);
 
-        bad = parse(text);
+        bad = json_parse_ok(text);
         ASSERT_OK(json_add_str(bad, "verdict", "maybe"));
         free(error);
         error = NULL;
@@ -549,7 +535,7 @@ static void test_plan_check(void)
 
 int main(void)
 {
-        snprintf(plans, sizeof(plans), "%s/plans", tests_srcdir());
+        plans = tests_plans_dir();
         RUN(test_fingerprint);
         RUN(test_verdict);
         RUN(test_strategy_shipped);

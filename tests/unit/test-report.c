@@ -10,19 +10,10 @@
 #include "report/report.h"
 #include "shared/json-util.h"
 #include "shared/utf8.h"
+#include "json-fixture.h"
 #include "tests.h"
 
 static const char *const hostile_name = "evil<script>alert(1)</script>&\"'|pkg";
-
-static json_object *load(const char *name)
-{
-        char p[1024];
-        json_object *o = NULL;
-
-        snprintf(p, sizeof(p), "%s/tests/fixtures/plan/%s", tests_srcdir(), name);
-        ASSERT_OK(json_parse_file(p, 16u << 20, &o));
-        return o;
-}
 
 static char *render(json_object *report, bool html)
 {
@@ -142,7 +133,7 @@ static void test_join(void)
 
 static void test_build(void)
 {
-        _cleanup_json_ json_object *plan = load("hostile-plan.json"), *rep = NULL;
+        _cleanup_json_ json_object *plan = fixture_json("plan/hostile-plan.json"), *rep = NULL;
         json_object *inh, *findings, *fp, *conf;
         struct json_object_iterator it;
         const char *order[3];
@@ -165,14 +156,14 @@ static void test_build(void)
         /* Inhibitors with their remediations; all findings: inhibitors, then high, medium, info. */
         inh = json_get(rep, "inhibitors");
         ASSERT_UEQ(json_object_array_length(inh), 1);
-        ASSERT_STREQ(json_get_str(json_object_array_get_idx(inh, 0), "key"), "preflight.fips.enabled");
+        ASSERT_STREQ(jstr(inh, "0.key"), "preflight.fips.enabled");
         ASSERT_UEQ(json_object_array_length(json_get(json_object_array_get_idx(inh, 0), "remediation")), 3);
         findings = json_get(rep, "findings");
         ASSERT_UEQ(json_object_array_length(findings), 4);
-        ASSERT_STREQ(json_get_str(json_object_array_get_idx(findings, 0), "key"), "preflight.fips.enabled");
-        ASSERT_STREQ(json_get_str(json_object_array_get_idx(findings, 1), "key"), "config.high");
-        ASSERT_STREQ(json_get_str(json_object_array_get_idx(findings, 2), "key"), "config.medium");
-        ASSERT_STREQ(json_get_str(json_object_array_get_idx(findings, 3), "key"), "aks.info");
+        ASSERT_STREQ(jstr(findings, "0.key"), "preflight.fips.enabled");
+        ASSERT_STREQ(jstr(findings, "1.key"), "config.high");
+        ASSERT_STREQ(jstr(findings, "2.key"), "config.medium");
+        ASSERT_STREQ(jstr(findings, "3.key"), "aks.info");
         ASSERT_EQ(json_get_int(json_get(json_get(rep, "summary"), "findings"), "high", -1), 2);
         ASSERT_EQ(json_get_int(json_get(rep, "summary"), "inhibitors", -1), 1);
 
@@ -200,7 +191,7 @@ static void test_build(void)
 
 static void test_html(void)
 {
-        _cleanup_json_ json_object *plan = load("hostile-plan.json"), *rep = NULL;
+        _cleanup_json_ json_object *plan = fixture_json("plan/hostile-plan.json"), *rep = NULL;
         _cleanup_free_ char *html = NULL, *again = NULL;
         static const char *const forbidden[] = {
                 "<script", "<img",  "<iframe", "<object",     "<embed",         "<link", "<svg onload",
@@ -287,7 +278,7 @@ static const char *line_with(const char *md, const char *needle, size_t *ret_len
 
 static void test_markdown(void)
 {
-        _cleanup_json_ json_object *plan = load("hostile-plan.json"), *rep = NULL;
+        _cleanup_json_ json_object *plan = fixture_json("plan/hostile-plan.json"), *rep = NULL;
         _cleanup_free_ char *md = NULL;
         const char *l;
         size_t n;
@@ -335,7 +326,8 @@ static void test_robust(void)
                                            " \"steps\": 7, \"findings\": {\"x\": 1},"
                                            " \"packages\": [1, 2]}"),
                                    *rep = NULL, *bad = json_tokener_parse("{\"verdict\": \"maybe\"}"),
-                                   *none = NULL, *plan = load("hostile-plan.json"), *rep2 = NULL;
+                                   *none = NULL, *plan = fixture_json("plan/hostile-plan.json"),
+                                   *rep2 = NULL;
         _cleanup_free_ char *html = NULL, *md = NULL, *html2 = NULL;
         json_object *decisions, *d;
 
@@ -362,15 +354,14 @@ static void test_robust(void)
 /* A real plan: the sample node's cut-down inventory with the shipped knowledge. */
 static void test_from_inventory(void)
 {
-        _cleanup_json_ json_object *inv = NULL, *plan = NULL, *rep = NULL;
-        _cleanup_free_ char *error = NULL, *html = NULL, *md = NULL, *plans = NULL;
-        char p[1024], *no_dropins[] = { NULL };
-        PlanOptions o = { .to = "azurelinux-3.0", .strategy = "inplace", .maps_dirs = no_dropins };
+        _cleanup_json_ json_object *inv = fixture_json("plan/inventory.json"), *plan = NULL, *rep = NULL;
+        _cleanup_free_ char *error = NULL, *html = NULL, *md = NULL;
+        char *no_dropins[] = { NULL };
+        PlanOptions o = { .plans_dir = tests_plans_dir(),
+                          .to = "azurelinux-3.0",
+                          .strategy = "inplace",
+                          .maps_dirs = no_dropins };
 
-        snprintf(p, sizeof(p), "%s/tests/fixtures/plan/inventory.json", tests_srcdir());
-        ASSERT_OK(json_parse_file(p, 16u << 20, &inv));
-        ASSERT_TRUE(asprintf(&plans, "%s/plans", tests_srcdir()) > 0);
-        o.plans_dir = plans;
         ASSERT_OK(plan_build(inv, &o, &plan, &error));
         ASSERT_OK(report_build(plan, &rep));
         ASSERT_STREQ(json_get_str(rep, "verdict"), json_get_str(plan, "verdict"));

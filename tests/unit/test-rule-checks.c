@@ -11,30 +11,16 @@
 #include "shared/fileio.h"
 #include "shared/json-util.h"
 #include "shared/string-util.h"
+#include "json-fixture.h"
 #include "tests.h"
-
-static json_object *parse(const char *s)
-{
-        json_object *o = json_tokener_parse(s);
-        if (!o)
-                FAIL("test JSON does not parse: %s", s);
-        return o;
-}
-
-static const char *plans_dir(void)
-{
-        static char p[1024];
-        snprintf(p, sizeof(p), "%s/plans", tests_srcdir());
-        return p;
-}
 
 /* Runs a check on an inventory (JSON text) against the shipped tables. */
 static json_object *run(const char *to, const char *inventory, const char *name, const char *args)
 {
-        _cleanup_json_ json_object *inv = parse(inventory), *a = args ? parse(args) : NULL;
+        _cleanup_json_ json_object *inv = json_parse_ok(inventory), *a = args ? json_parse_ok(args) : NULL;
         _cleanup_(check_cache_freep) CheckCache *cache = NULL;
         _cleanup_free_ char *err = NULL;
-        CheckContext ctx = { .plans_dir = plans_dir(), .to = to, .inventory = inv };
+        CheckContext ctx = { .plans_dir = tests_plans_dir(), .to = to, .inventory = inv };
         json_object *m = NULL;
         int r;
 
@@ -47,16 +33,6 @@ static json_object *run(const char *to, const char *inventory, const char *name,
         if (r < 0)
                 FAIL("check %s failed: %s (%s)", name, strerror(-r), strempty(err));
         return m;
-}
-
-static json_object *match_for(json_object *matches, const char *resource)
-{
-        for (size_t i = 0; i < json_object_array_length(matches); i++) {
-                json_object *m = json_object_array_get_idx(matches, i);
-                if (streq_ptr(json_get_str(m, "resource"), resource))
-                        return m;
-        }
-        return NULL;
 }
 
 static void test_version_compare(void)
@@ -108,23 +84,23 @@ static void test_netplan_keys(void)
                 " \"network.ethernets.*.routes.to\", \"network.ethernets.*.addresses.*.label\","
                 " \"network.bridges.*.parameters.path-cost.*\", \"network.ethernets.*.set-name\"]}}}",
                 "netplan-unsupported-keys", NULL);
-        ASSERT_NULL(match_for(m, "network.ethernets.*.hairpin"));
-        ASSERT_NULL(match_for(m, "network.ethernets.*.dhcp4-overrides.use-domains"));
-        ASSERT_NULL(match_for(m, "network.bonds.*.parameters.mode"));
-        ASSERT_NULL(match_for(m, "network.wifis.*.access-points.*.password"));
-        ASSERT_NULL(match_for(m, "network.vrfs"));
-        ASSERT_NULL(match_for(m, "network.ethernets.*.routes.to"));
-        ASSERT_NULL(match_for(m, "network.ethernets.*.addresses.*.label"));
-        ASSERT_NULL(match_for(m, "network.bridges.*.parameters.path-cost.*"));
-        ASSERT_NULL(match_for(m, "network.ethernets.*.set-name"));
-        x = match_for(m, "network.ethernets.*.ipv6-address-generation");
+        ASSERT_NULL(jfind(m, "resource", "network.ethernets.*.hairpin"));
+        ASSERT_NULL(jfind(m, "resource", "network.ethernets.*.dhcp4-overrides.use-domains"));
+        ASSERT_NULL(jfind(m, "resource", "network.bonds.*.parameters.mode"));
+        ASSERT_NULL(jfind(m, "resource", "network.wifis.*.access-points.*.password"));
+        ASSERT_NULL(jfind(m, "resource", "network.vrfs"));
+        ASSERT_NULL(jfind(m, "resource", "network.ethernets.*.routes.to"));
+        ASSERT_NULL(jfind(m, "resource", "network.ethernets.*.addresses.*.label"));
+        ASSERT_NULL(jfind(m, "resource", "network.bridges.*.parameters.path-cost.*"));
+        ASSERT_NULL(jfind(m, "resource", "network.ethernets.*.set-name"));
+        x = jfind(m, "resource", "network.ethernets.*.ipv6-address-generation");
         ASSERT_STREQ(json_get_str(x, "reason"),
                      "needs NetworkManager, which the target image does not have");
-        ASSERT_NOT_NULL(match_for(m, "network.modems"));
-        ASSERT_NOT_NULL(match_for(m, "network.modems.*.apn"));
-        x = match_for(m, "network.ethernets.*.bogus");
+        ASSERT_NOT_NULL(jfind(m, "resource", "network.modems"));
+        ASSERT_NOT_NULL(jfind(m, "resource", "network.modems.*.apn"));
+        x = jfind(m, "resource", "network.ethernets.*.bogus");
         ASSERT_STREQ(json_get_str(x, "reason"), "not a key of netplan 1.0.1");
-        x = match_for(m, "network.openvswitch.ports");
+        x = jfind(m, "resource", "network.openvswitch.ports");
         ASSERT_STREQ(json_get_str(x, "reason"), "needs openvswitch, which the target image does not have");
         ASSERT_EQ(json_object_array_length(m), 5);
         json_object_put(m);
@@ -133,11 +109,12 @@ static void test_netplan_keys(void)
                 "{\"config\": {\"network\": {\"keys\": [\"network.ethernets.*.hairpin\","
                 " \"network.ethernets.*.dhcp4-overrides.use-domains\", \"network.dummy-devices\"]}}}",
                 "netplan-unsupported-keys", NULL);
-        ASSERT_STREQ(json_get_str(match_for(m, "network.ethernets.*.hairpin"), "reason"),
+        ASSERT_STREQ(json_get_str(jfind(m, "resource", "network.ethernets.*.hairpin"), "reason"),
                      "added in netplan 1.0; the target has 0.95");
-        ASSERT_STREQ(json_get_str(match_for(m, "network.ethernets.*.dhcp4-overrides.use-domains"), "reason"),
+        ASSERT_STREQ(json_get_str(jfind(m, "resource", "network.ethernets.*.dhcp4-overrides.use-domains"),
+                                  "reason"),
                      "added in netplan 0.98; the target has 0.95");
-        ASSERT_NOT_NULL(match_for(m, "network.dummy-devices"));
+        ASSERT_NOT_NULL(jfind(m, "resource", "network.dummy-devices"));
         json_object_put(m);
 
         /* NetworkManager as the renderer, and a truncated key list, cannot be proven supported. */
@@ -145,8 +122,8 @@ static void test_netplan_keys(void)
                 "{\"config\": {\"network\": {\"renderer\": \"NetworkManager\", \"keys_truncated\": true,"
                 " \"keys\": [\"network\", \"network.renderer\"]}}}",
                 "netplan-unsupported-keys", NULL);
-        ASSERT_NOT_NULL(match_for(m, "network.renderer"));
-        ASSERT_NOT_NULL(match_for(m, "(more keys than were collected)"));
+        ASSERT_NOT_NULL(jfind(m, "resource", "network.renderer"));
+        ASSERT_NOT_NULL(jfind(m, "resource", "(more keys than were collected)"));
         json_object_put(m);
 
         /* Hostile shapes: keys not strings, network not an object. */
@@ -175,14 +152,13 @@ static const char sample_eth0[] =
 
 static void test_render_sample(void)
 {
-        _cleanup_json_ json_object *dev = parse(sample_eth0), *files = NULL;
+        _cleanup_json_ json_object *dev = json_parse_ok(sample_eth0), *files = NULL;
         _cleanup_free_ char *reason = NULL;
 
         ASSERT_EQ(networkd_render_device(dev, &files, &reason), 1);
         ASSERT_EQ(json_object_array_length(files), 2);
-        ASSERT_STREQ(json_get_str(json_object_array_get_idx(files, 0), "target"),
-                     "/etc/systemd/network/10-azlmigrate-eth0.network");
-        ASSERT_STREQ(json_get_str(json_object_array_get_idx(files, 0), "content"),
+        ASSERT_STREQ(jstr(files, "0.target"), "/etc/systemd/network/10-azlmigrate-eth0.network");
+        ASSERT_STREQ(jstr(files, "0.content"),
                      "# Rendered by azlmigrate from the netplan definition \"eth0\" in "
                      "/etc/netplan/50-cloud-init.yaml.\n"
                      "[Match]\n"
@@ -194,9 +170,8 @@ static void test_render_sample(void)
                      "\n"
                      "[DHCPv4]\n"
                      "RouteMetric=100\n");
-        ASSERT_STREQ(json_get_str(json_object_array_get_idx(files, 1), "target"),
-                     "/etc/systemd/network/10-azlmigrate-eth0.link");
-        ASSERT_STREQ(json_get_str(json_object_array_get_idx(files, 1), "content"),
+        ASSERT_STREQ(jstr(files, "1.target"), "/etc/systemd/network/10-azlmigrate-eth0.link");
+        ASSERT_STREQ(jstr(files, "1.content"),
                      "# Rendered by azlmigrate from the netplan definition \"eth0\" (set-name).\n"
                      "[Match]\n"
                      "MACAddress=00:0d:3a:4b:5c:6d\n"
@@ -211,28 +186,28 @@ static void test_render_aks_secondary(void)
         /* What AgentBaker's configureSecondaryNICs writes on Ubuntu for NIC 2 with IPv6:
          * /etc/netplan/60-secondary-nic-2.yaml, metric 100 + 2 * 100, use-dns false. */
         _cleanup_json_ json_object
-                *dev = parse("{\"id\": \"secondary-nic-2\", \"kind\": \"ethernet\", \"file\": "
-                             "\"/etc/netplan/60-secondary-nic-2.yaml\","
-                             " \"files\": [\"/etc/netplan/60-secondary-nic-2.yaml\"],"
-                             " \"match\": {\"macaddress\": \"7c:ed:8d:8a:4d:ce\", \"name\": null, "
-                             "\"driver\": null},"
-                             " \"dhcp4\": true, \"dhcp6\": true, \"dhcp4_overrides\": {\"route_metric\": "
-                             "300, \"use_dns\": false},"
-                             " \"dhcp6_overrides\": {\"route_metric\": 300, \"use_dns\": false},"
-                             " \"keys\": [\"dhcp4\", \"dhcp4-overrides\", \"dhcp4-overrides.route-metric\", "
-                             "\"dhcp4-overrides.use-dns\","
-                             " \"dhcp6\", \"dhcp6-overrides\", \"dhcp6-overrides.route-metric\", "
-                             "\"dhcp6-overrides.use-dns\", \"match\","
-                             " \"match.macaddress\"]}"),
+                *dev = json_parse_ok(
+                        "{\"id\": \"secondary-nic-2\", \"kind\": \"ethernet\", \"file\": "
+                        "\"/etc/netplan/60-secondary-nic-2.yaml\","
+                        " \"files\": [\"/etc/netplan/60-secondary-nic-2.yaml\"],"
+                        " \"match\": {\"macaddress\": \"7c:ed:8d:8a:4d:ce\", \"name\": null, "
+                        "\"driver\": null},"
+                        " \"dhcp4\": true, \"dhcp6\": true, \"dhcp4_overrides\": {\"route_metric\": "
+                        "300, \"use_dns\": false},"
+                        " \"dhcp6_overrides\": {\"route_metric\": 300, \"use_dns\": false},"
+                        " \"keys\": [\"dhcp4\", \"dhcp4-overrides\", \"dhcp4-overrides.route-metric\", "
+                        "\"dhcp4-overrides.use-dns\","
+                        " \"dhcp6\", \"dhcp6-overrides\", \"dhcp6-overrides.route-metric\", "
+                        "\"dhcp6-overrides.use-dns\", \"match\","
+                        " \"match.macaddress\"]}"),
                 *files = NULL;
         _cleanup_free_ char *reason = NULL;
 
         ASSERT_EQ(networkd_render_device(dev, &files, &reason), 1);
         ASSERT_EQ(json_object_array_length(files), 1);
-        ASSERT_STREQ(json_get_str(json_object_array_get_idx(files, 0), "target"),
-                     "/etc/systemd/network/10-secondary-nic-2.network");
+        ASSERT_STREQ(jstr(files, "0.target"), "/etc/systemd/network/10-secondary-nic-2.network");
         /* AgentBaker's Azure Linux file for the same NIC, plus our header line. */
-        ASSERT_STREQ(json_get_str(json_object_array_get_idx(files, 0), "content"),
+        ASSERT_STREQ(jstr(files, "0.content"),
                      "# Rendered by azlmigrate from the netplan definition \"secondary-nic-2\" in "
                      "/etc/netplan/60-secondary-nic-2.yaml.\n"
                      "[Match]\n"
@@ -252,35 +227,35 @@ static void test_render_aks_secondary(void)
                      "RouteMetric=2200\n"
                      "UseDNS=false\n"
                      "UseDomains=false\n");
-        ASSERT_TRUE(strstr(json_get_str(json_object_array_get_idx(files, 0), "note"),
-                           "route metric 2200 instead of "
-                           "Ubuntu's 300") != NULL);
+        ASSERT_TRUE(strstr(jstr(files, "0.note"), "route metric 2200 instead of "
+                                                  "Ubuntu's 300") != NULL);
 }
 
 static void test_render_static(void)
 {
         _cleanup_json_ json_object
-                *dev = parse("{\"id\": \"ens5\", \"kind\": \"ethernet\", \"file\": "
-                             "\"/etc/netplan/01-static.yaml\", \"match\": null,"
-                             " \"addresses\": [\"10.0.0.5/24\", \"fd00::5/64\"], \"gateway4\": \"10.0.0.1\","
-                             " \"routes\": [{\"to\": \"default\", \"via\": \"10.0.0.1\", \"metric\": 50, "
-                             "\"table\": null},"
-                             "             {\"to\": \"192.168.0.0/16\", \"via\": \"10.0.0.254\", "
-                             "\"metric\": null, \"table\": 100}],"
-                             " \"nameservers\": {\"addresses\": [\"168.63.129.16\"], \"search\": "
-                             "[\"corp.example\", \"example\"]},"
-                             " \"mtu\": 1400, \"optional\": true,"
-                             " \"keys\": [\"addresses\", \"gateway4\", \"mtu\", \"nameservers\", "
-                             "\"nameservers.addresses\","
-                             " \"nameservers.search\", \"optional\", \"routes\", \"routes.metric\", "
-                             "\"routes.table\", \"routes.to\","
-                             " \"routes.via\"]}"),
+                *dev = json_parse_ok(
+                        "{\"id\": \"ens5\", \"kind\": \"ethernet\", \"file\": "
+                        "\"/etc/netplan/01-static.yaml\", \"match\": null,"
+                        " \"addresses\": [\"10.0.0.5/24\", \"fd00::5/64\"], \"gateway4\": \"10.0.0.1\","
+                        " \"routes\": [{\"to\": \"default\", \"via\": \"10.0.0.1\", \"metric\": 50, "
+                        "\"table\": null},"
+                        "             {\"to\": \"192.168.0.0/16\", \"via\": \"10.0.0.254\", "
+                        "\"metric\": null, \"table\": 100}],"
+                        " \"nameservers\": {\"addresses\": [\"168.63.129.16\"], \"search\": "
+                        "[\"corp.example\", \"example\"]},"
+                        " \"mtu\": 1400, \"optional\": true,"
+                        " \"keys\": [\"addresses\", \"gateway4\", \"mtu\", \"nameservers\", "
+                        "\"nameservers.addresses\","
+                        " \"nameservers.search\", \"optional\", \"routes\", \"routes.metric\", "
+                        "\"routes.table\", \"routes.to\","
+                        " \"routes.via\"]}"),
                 *files = NULL;
         _cleanup_free_ char *reason = NULL;
 
         ASSERT_EQ(networkd_render_device(dev, &files, &reason), 1);
         ASSERT_EQ(json_object_array_length(files), 1);
-        ASSERT_STREQ(json_get_str(json_object_array_get_idx(files, 0), "content"),
+        ASSERT_STREQ(jstr(files, "0.content"),
                      "# Rendered by azlmigrate from the netplan definition \"ens5\" in "
                      "/etc/netplan/01-static.yaml.\n"
                      "[Match]\n"
@@ -309,7 +284,7 @@ static void test_render_static(void)
 
 static void expect_not_rendered(const char *json, const char *want_reason)
 {
-        _cleanup_json_ json_object *dev = parse(json), *files = NULL;
+        _cleanup_json_ json_object *dev = json_parse_ok(json), *files = NULL;
         _cleanup_free_ char *reason = NULL;
 
         ASSERT_EQ(networkd_render_device(dev, &files, &reason), 0);
@@ -392,21 +367,20 @@ static void test_networkd_checks(void)
                              " {\"macaddress\": \"zz\"}, \"keys\": [\"match\", \"match.macaddress\"]}]}}}",
                              sample_eth0) > 0);
         m = run("azurelinux-3.0", inv, "networkd-unrenderable", NULL);
-        ASSERT_NOT_NULL(match_for(m, "network.ethernets.*.wakeonlan"));
-        ASSERT_NOT_NULL(match_for(m, "network.bonds"));
-        ASSERT_NOT_NULL(match_for(m, "network.bonds.*.interfaces"));
-        ASSERT_NULL(match_for(m, "network.ethernets.*.dhcp4"));
-        ASSERT_TRUE(strstr(json_get_str(match_for(m, "device eth9"), "reason"), "not a MAC address") !=
-                    NULL);
+        ASSERT_NOT_NULL(jfind(m, "resource", "network.ethernets.*.wakeonlan"));
+        ASSERT_NOT_NULL(jfind(m, "resource", "network.bonds"));
+        ASSERT_NOT_NULL(jfind(m, "resource", "network.bonds.*.interfaces"));
+        ASSERT_NULL(jfind(m, "resource", "network.ethernets.*.dhcp4"));
+        ASSERT_TRUE(strstr(json_get_str(jfind(m, "resource", "device eth9"), "reason"),
+                           "not a MAC address") != NULL);
         ASSERT_EQ(json_object_array_length(m), 4);
         json_object_put(m);
 
         m = run("azurelinux-3.0", inv, "networkd-render", NULL);
         ASSERT_EQ(json_object_array_length(m), 2); /* eth0 .network and .link; eth9 not */
-        ASSERT_STREQ(json_get_str(json_object_array_get_idx(m, 0), "source"),
-                     "/etc/netplan/50-cloud-init.yaml");
-        ASSERT_STREQ(json_get_str(json_object_array_get_idx(m, 0), "device"), "eth0");
-        ASSERT_NOT_NULL(match_for(m, "/etc/systemd/network/10-azlmigrate-eth0.link"));
+        ASSERT_STREQ(jstr(m, "0.source"), "/etc/netplan/50-cloud-init.yaml");
+        ASSERT_STREQ(jstr(m, "0.device"), "eth0");
+        ASSERT_NOT_NULL(jfind(m, "resource", "/etc/systemd/network/10-azlmigrate-eth0.link"));
 }
 
 static void test_accounts(void)
@@ -420,11 +394,11 @@ static void test_accounts(void)
                 " {\"name\": \"nouid\"}, {\"uid\": 5}, 7]}}",
                 "account-clashes", "{\"items\": \"config.users\", \"kind\": \"user\"}");
         ASSERT_EQ(json_object_array_length(m), 2);
-        x = match_for(m, "user:messagebus");
+        x = jfind(m, "resource", "user:messagebus");
         ASSERT_STREQ(json_get_str(x, "reason"), "the target's user 'messagebus' has uid 18");
         ASSERT_EQ(json_get_int(x, "target_id", -1), 18);
         ASSERT_EQ(json_get_int(x, "id", -1), 1001);
-        x = match_for(m, "user:odd");
+        x = jfind(m, "resource", "user:odd");
         ASSERT_STREQ(json_get_str(x, "reason"), "uid 65534 is the target's user 'nobody'");
         ASSERT_STREQ(json_get_str(x, "target_name"), "nobody");
         json_object_put(m);
@@ -435,9 +409,9 @@ static void test_accounts(void)
                 " {\"name\": \"sudo2\", \"gid\": 1501}]}}",
                 "account-clashes", "{\"items\": \"config.groups\", \"kind\": \"group\"}");
         ASSERT_EQ(json_object_array_length(m), 2);
-        ASSERT_STREQ(json_get_str(match_for(m, "group:wheel2"), "reason"),
+        ASSERT_STREQ(json_get_str(jfind(m, "resource", "group:wheel2"), "reason"),
                      "gid 28 is the target's group 'wheel'");
-        ASSERT_STREQ(json_get_str(match_for(m, "group:sudo"), "reason"),
+        ASSERT_STREQ(json_get_str(jfind(m, "resource", "group:sudo"), "reason"),
                      "the target's group 'sudo' has gid 27");
         json_object_put(m);
 
@@ -448,7 +422,7 @@ static void test_accounts(void)
                 " \"uid\": 103}, {\"name\": \"_chrony\", \"uid\": 112}]}}",
                 "account-clashes", "{\"items\": \"config.system_accounts\", \"kind\": \"user\"}");
         ASSERT_EQ(json_object_array_length(m), 1);
-        ASSERT_NOT_NULL(match_for(m, "user:messagebus"));
+        ASSERT_NOT_NULL(jfind(m, "resource", "user:messagebus"));
         json_object_put(m);
         m = run("azurelinux-3.0",
                 "{\"config\": {\"system_accounts\": [{\"name\": \"root\", \"uid\": 0}, {\"name\": "
@@ -458,7 +432,7 @@ static void test_accounts(void)
                 "account-clashes",
                 "{\"items\": \"config.system_accounts\", \"kind\": \"user\", \"mode\": \"system-range\"}");
         ASSERT_EQ(json_object_array_length(m), 1);
-        ASSERT_NOT_NULL(match_for(m, "user:_chrony"));
+        ASSERT_NOT_NULL(jfind(m, "resource", "user:_chrony"));
 }
 
 static void test_kernel_cmdline(void)
@@ -472,14 +446,15 @@ static void test_kernel_cmdline(void)
 
         m = run("azurelinux-3.0", inv, "kernel-cmdline", "{\"mode\": \"params\"}");
         ASSERT_EQ(json_object_array_length(m), 10);
-        ASSERT_STREQ(json_get_str(match_for(m, "BOOT_IMAGE=/vmlinuz-5.15.0-1102-azure"), "action"), "drop");
-        ASSERT_STREQ(json_get_str(match_for(m, "root=UUID=5a3c"), "action"), "drop");
-        ASSERT_STREQ(json_get_str(match_for(m, "console=ttyS0"), "action"), "carry");
-        ASSERT_STREQ(json_get_str(match_for(m, "splash"), "action"), "drop");
-        ASSERT_STREQ(json_get_str(match_for(m, "lsm=landlock,yama,apparmor"), "action"), "flag");
-        ASSERT_STREQ(json_get_str(match_for(m, "fips=1"), "action"), "flag");
-        ASSERT_STREQ(json_get_str(match_for(m, "lockdown=integrity"), "action"), "drop");
-        x = match_for(m, "foo=\"a b\"");
+        ASSERT_STREQ(json_get_str(jfind(m, "resource", "BOOT_IMAGE=/vmlinuz-5.15.0-1102-azure"), "action"),
+                     "drop");
+        ASSERT_STREQ(json_get_str(jfind(m, "resource", "root=UUID=5a3c"), "action"), "drop");
+        ASSERT_STREQ(json_get_str(jfind(m, "resource", "console=ttyS0"), "action"), "carry");
+        ASSERT_STREQ(json_get_str(jfind(m, "resource", "splash"), "action"), "drop");
+        ASSERT_STREQ(json_get_str(jfind(m, "resource", "lsm=landlock,yama,apparmor"), "action"), "flag");
+        ASSERT_STREQ(json_get_str(jfind(m, "resource", "fips=1"), "action"), "flag");
+        ASSERT_STREQ(json_get_str(jfind(m, "resource", "lockdown=integrity"), "action"), "drop");
+        x = jfind(m, "resource", "foo=\"a b\"");
         ASSERT_STREQ(json_get_str(x, "action"), "carry");
         ASSERT_STREQ(json_get_str(x, "name"), "foo");
         ASSERT_STREQ(json_get_str(x, "note"), "not known to azlmigrate: carried unchanged");
@@ -549,55 +524,57 @@ static void test_units(void)
         /* kubelet and ssh (as sshd); not: the apt-daily mask (dropped), the chronyd alias symlink,
          * vendor units, the AKS unit written differently on Azure Linux. */
         ASSERT_EQ(json_object_array_length(m), 2);
-        ASSERT_STREQ(json_get_str(match_for(m, "/etc/systemd/system/kubelet.service"), "target"),
+        ASSERT_STREQ(json_get_str(jfind(m, "resource", "/etc/systemd/system/kubelet.service"), "target"),
                      "/etc/systemd/system/kubelet.service");
-        ASSERT_STREQ(json_get_str(match_for(m, "/etc/systemd/system/ssh.service"), "target"),
+        ASSERT_STREQ(json_get_str(jfind(m, "resource", "/etc/systemd/system/ssh.service"), "target"),
                      "/etc/systemd/system/sshd.service");
         json_object_put(m);
 
         m = run("azurelinux-3.0", units_inventory, "units", "{\"mode\": \"rename\"}");
         ASSERT_EQ(json_object_array_length(m), 2);
-        x = match_for(m, "chrony.service");
+        x = jfind(m, "resource", "chrony.service");
         ASSERT_STREQ(json_get_str(x, "target_name"), "chronyd.service");
         ASSERT_STREQ(json_get_str(x, "source"), "/usr/lib/systemd/system/chrony.service");
-        ASSERT_NOT_NULL(match_for(m, "ssh.service"));
+        ASSERT_NOT_NULL(jfind(m, "resource", "ssh.service"));
         json_object_put(m);
 
         m = run("azurelinux-3.0", units_inventory, "units", "{\"mode\": \"drop\"}");
         ASSERT_EQ(json_object_array_length(m), 3);
-        ASSERT_NOT_NULL(match_for(m, "apt-daily.service"));
-        ASSERT_NOT_NULL(match_for(m, "ua-timer.timer"));
-        ASSERT_NOT_NULL(match_for(m, "snapd.service"));
+        ASSERT_NOT_NULL(jfind(m, "resource", "apt-daily.service"));
+        ASSERT_NOT_NULL(jfind(m, "resource", "ua-timer.timer"));
+        ASSERT_NOT_NULL(jfind(m, "resource", "snapd.service"));
         json_object_put(m);
 
         m = run("azurelinux-3.0", units_inventory, "units", "{\"mode\": \"replace\"}");
         ASSERT_EQ(json_object_array_length(m), 1);
-        ASSERT_TRUE(strstr(json_get_str(match_for(m, "snapshot-update.timer"), "note"), "package-update") !=
-                    NULL);
+        ASSERT_TRUE(strstr(json_get_str(jfind(m, "resource", "snapshot-update.timer"), "note"),
+                           "package-update") != NULL);
         json_object_put(m);
 
         m = run("azurelinux-3.0", units_inventory, "units", "{\"mode\": \"dropins\"}");
         ASSERT_EQ(json_object_array_length(m), 3);
-        ASSERT_STREQ(
-                json_get_str(match_for(m, "/etc/systemd/system/chrony.service.d/override.conf"), "target"),
-                "/etc/systemd/system/chronyd.service.d/override.conf");
-        ASSERT_STREQ(
-                json_get_str(match_for(m, "/etc/systemd/system/chronyd.service.d/10-chrony-restarts.conf"),
-                             "target"),
-                "/etc/systemd/system/chronyd.service.d/10-chrony-restarts.conf");
-        ASSERT_NOT_NULL(match_for(m, "/etc/systemd/system/kubelet.service.d/10-cgroupv2.conf"));
+        ASSERT_STREQ(json_get_str(jfind(m, "resource", "/etc/systemd/system/chrony.service.d/override.conf"),
+                                  "target"),
+                     "/etc/systemd/system/chronyd.service.d/override.conf");
+        ASSERT_STREQ(json_get_str(jfind(m, "resource",
+                                        "/etc/systemd/system/chronyd.service.d/10-chrony-restarts.conf"),
+                                  "target"),
+                     "/etc/systemd/system/chronyd.service.d/10-chrony-restarts.conf");
+        ASSERT_NOT_NULL(jfind(m, "resource", "/etc/systemd/system/kubelet.service.d/10-cgroupv2.conf"));
         json_object_put(m);
 
         m = run("azurelinux-3.0", units_inventory, "units", "{\"mode\": \"enabled\"}");
-        ASSERT_STREQ(json_get_str(match_for(m, "/etc/systemd/system/multi-user.target.wants/chrony.service"),
+        ASSERT_STREQ(json_get_str(jfind(m, "resource",
+                                        "/etc/systemd/system/multi-user.target.wants/chrony.service"),
                                   "target"),
                      "/etc/systemd/system/multi-user.target.wants/chronyd.service");
-        ASSERT_STREQ(json_get_str(match_for(m, "/etc/systemd/system/sockets.target.requires/ssh.service"),
-                                  "target"),
-                     "/etc/systemd/system/sockets.target.requires/sshd.service");
-        ASSERT_NOT_NULL(match_for(m, "/etc/systemd/system/multi-user.target.wants/kubelet.service"));
-        ASSERT_NULL(match_for(m, "/etc/systemd/system/timers.target.wants/ua-timer.timer"));
-        ASSERT_NULL(match_for(m, "/etc/systemd/system/timers.target.wants/snapshot-update.timer"));
+        ASSERT_STREQ(
+                json_get_str(jfind(m, "resource", "/etc/systemd/system/sockets.target.requires/ssh.service"),
+                             "target"),
+                "/etc/systemd/system/sockets.target.requires/sshd.service");
+        ASSERT_NOT_NULL(jfind(m, "resource", "/etc/systemd/system/multi-user.target.wants/kubelet.service"));
+        ASSERT_NULL(jfind(m, "resource", "/etc/systemd/system/timers.target.wants/ua-timer.timer"));
+        ASSERT_NULL(jfind(m, "resource", "/etc/systemd/system/timers.target.wants/snapshot-update.timer"));
         ASSERT_EQ(json_object_array_length(m), 4);
 }
 
@@ -668,7 +645,8 @@ static void put(const char *rel, const char *content)
 
 static void expect_table_error(const char *name, const char *args, const char *inventory, const char *want)
 {
-        _cleanup_json_ json_object *inv = parse(inventory), *a = args ? parse(args) : NULL, *m = NULL;
+        _cleanup_json_ json_object *inv = json_parse_ok(inventory), *a = args ? json_parse_ok(args) : NULL,
+                                   *m = NULL;
         _cleanup_(check_cache_freep) CheckCache *cache = NULL;
         _cleanup_free_ char *err = NULL;
         CheckContext ctx = { .plans_dir = top, .to = "azl-9", .inventory = inv };
@@ -740,7 +718,7 @@ static void test_broken_tables(void)
         /* Unknown checks and arguments. */
         {
                 _cleanup_free_ char *err = NULL;
-                _cleanup_json_ json_object *a = parse("{\"mode\": \"carry\"}");
+                _cleanup_json_ json_object *a = json_parse_ok("{\"mode\": \"carry\"}");
                 ASSERT_ERR(checks_validate("nope", NULL, &err), -EBADMSG);
                 ASSERT_STREQ(err, "unknown check 'nope'");
                 err = mfree(err);

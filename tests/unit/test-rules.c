@@ -15,78 +15,17 @@
 #include "shared/json-util.h"
 #include "shared/string-util.h"
 #include "shared/utf8.h"
+#include "json-fixture.h"
 #include "tests.h"
-
-static json_object *parse(const char *s)
-{
-        json_object *o = json_tokener_parse(s);
-        if (!o)
-                FAIL("test JSON does not parse: %s", s);
-        return o;
-}
-
-static const char *plans_dir(void)
-{
-        static char p[1024];
-        snprintf(p, sizeof(p), "%s/plans", tests_srcdir());
-        return p;
-}
-
-static json_object *load_fixture(const char *rel)
-{
-        char p[1024];
-        json_object *o = NULL;
-
-        snprintf(p, sizeof(p), "%s/tests/fixtures/rules/%s", tests_srcdir(), rel);
-        ASSERT_OK(json_parse_file(p, 16 << 20, &o));
-        return o;
-}
-
-static json_object *find_key(json_object *findings, const char *key)
-{
-        for (size_t i = 0; i < json_object_array_length(findings); i++) {
-                json_object *f = json_object_array_get_idx(findings, i);
-                if (streq_ptr(json_get_str(f, "key"), key))
-                        return f;
-        }
-        return NULL;
-}
 
 static json_object *find_translation(json_object *tr, const char *rule, const char *source)
 {
-        for (size_t i = 0; i < json_object_array_length(tr); i++) {
-                json_object *t = json_object_array_get_idx(tr, i);
-                if (streq_ptr(json_get_str(t, "rule"), rule) && streq_ptr(json_get_str(t, "source"), source))
-                        return t;
-        }
-        return NULL;
+        return jfind2(tr, "rule", rule, "source", source);
 }
 
 static json_object *find_translation_target(json_object *tr, const char *rule, const char *target)
 {
-        for (size_t i = 0; i < json_object_array_length(tr); i++) {
-                json_object *t = json_object_array_get_idx(tr, i);
-                if (streq_ptr(json_get_str(t, "rule"), rule) && streq_ptr(json_get_str(t, "target"), target))
-                        return t;
-        }
-        return NULL;
-}
-
-static size_t count_rule(json_object *tr, const char *rule)
-{
-        size_t n = 0;
-        for (size_t i = 0; i < json_object_array_length(tr); i++)
-                n += streq_ptr(json_get_str(json_object_array_get_idx(tr, i), "rule"), rule);
-        return n;
-}
-
-static bool has_resource(json_object *finding, const char *res)
-{
-        json_object *l = json_get(finding, "resources");
-        for (size_t i = 0; i < json_object_array_length(l); i++)
-                if (streq_ptr(json_object_get_string(json_object_array_get_idx(l, i)), res))
-                        return true;
-        return false;
+        return jfind2(tr, "rule", rule, "target", target);
 }
 
 /* ---- Paths and templates -------------------------------------------------------------------- */
@@ -94,10 +33,10 @@ static bool has_resource(json_object *finding, const char *res)
 static void test_paths(void)
 {
         _cleanup_json_ json_object
-                *inv = parse("{\"a\": {\"b\": [10, {\"c\": \"x\"}]}, \"packages\": {\"count\": 3},"
-                             " \"s\": \"str\", \"z\": null}"),
-                *dec = parse("[{\"name\": \"p\"}]"), *item = parse("{\"n\": 5}"),
-                *vars = parse("{\"to\": \"azl\"}");
+                *inv = json_parse_ok("{\"a\": {\"b\": [10, {\"c\": \"x\"}]}, \"packages\": {\"count\": 3},"
+                                     " \"s\": \"str\", \"z\": null}"),
+                *dec = json_parse_ok("[{\"name\": \"p\"}]"), *item = json_parse_ok("{\"n\": 5}"),
+                *vars = json_parse_ok("{\"to\": \"azl\"}");
         RuleScope s = { .inventory = inv, .decisions = dec, .item = item, .vars = vars };
         char longpath[600];
 
@@ -160,10 +99,11 @@ static char *render(const char *tmpl, const RuleScope *s)
 static void test_templates(void)
 {
         _cleanup_json_ json_object
-                *inv = parse("{\"a\": {\"b\": [10, {\"c\": \"x\"}]}, \"l\": [\"a\", \"b\"],"
-                             " \"t\": true, \"o\": {\"k\": 1}, \"n\": 0}"),
-                *item = parse("{\"p\": \"/usr/local/share/ca-certificates/certs/x.crt\", \"q\": \"x\"}"),
-                *vars = parse("{\"to\": \"azurelinux-3.0\"}");
+                *inv = json_parse_ok("{\"a\": {\"b\": [10, {\"c\": \"x\"}]}, \"l\": [\"a\", \"b\"],"
+                                     " \"t\": true, \"o\": {\"k\": 1}, \"n\": 0}"),
+                *item = json_parse_ok(
+                        "{\"p\": \"/usr/local/share/ca-certificates/certs/x.crt\", \"q\": \"x\"}"),
+                *vars = json_parse_ok("{\"to\": \"azurelinux-3.0\"}");
         RuleScope s = { .inventory = inv, .item = item, .vars = vars, .count = 2, .resources = "a, b" };
         _cleanup_free_ char *err = NULL, *out = NULL;
         char big[201];
@@ -216,7 +156,7 @@ static void test_templates(void)
                 big[i + 2] = 0;
         }
         {
-                _cleanup_json_ json_object *it = parse("{}");
+                _cleanup_json_ json_object *it = json_parse_ok("{}");
                 RuleScope s2 = { .inventory = inv, .item = it };
                 ASSERT_OK(json_add_str(it, "s", big));
                 ASSERT_OK(rule_template_render("{@.s}", &s2, 51, true, &out));
@@ -253,11 +193,11 @@ static void rule_text(FILE *f, const char *key, const char *cond)
 static void test_conditions(void)
 {
         _cleanup_(rule_set_freep) RuleSet *set = NULL;
-        _cleanup_json_ json_object *inv = parse(cond_inventory), *findings = NULL, *tr = NULL;
+        _cleanup_json_ json_object *inv = json_parse_ok(cond_inventory), *findings = NULL, *tr = NULL;
         _cleanup_free_ char *buf = NULL, *err = NULL;
         size_t size = 0;
         FILE *f = open_memstream(&buf, &size);
-        RulesInput in = { .plans_dir = plans_dir(), .to = "azurelinux-3.0", .inventory = inv };
+        RulesInput in = { .plans_dir = tests_plans_dir(), .to = "azurelinux-3.0", .inventory = inv };
         static const struct {
                 const char *key, *cond;
                 bool want;
@@ -351,11 +291,11 @@ static void test_conditions(void)
         in.strategy = "inplace";
         ASSERT_OK(rule_set_evaluate(set, &in, &findings, &tr, &err));
         for (size_t i = 0; i < ELEMENTSOF(cases); i++)
-                if ((find_key(findings, cases[i].key) != NULL) != cases[i].want)
+                if ((jfind(findings, "key", cases[i].key) != NULL) != cases[i].want)
                         FAIL("condition %s: expected %s", cases[i].key, cases[i].want ? "true" : "false");
 
         {
-                json_object *fe = find_key(findings, "c.foreach");
+                json_object *fe = jfind(findings, "key", "c.foreach");
                 ASSERT_NOT_NULL(fe);
                 ASSERT_STREQ(json_get_str(fe, "detail"), "2: a, c (first c)");
                 ASSERT_EQ(json_object_array_length(json_get(fe, "resources")), 2);
@@ -365,13 +305,14 @@ static void test_conditions(void)
                 ASSERT_FALSE(json_get_bool(fe, "inhibitor", true));
                 ASSERT_EQ(json_object_array_length(json_get(fe, "remediation")), 0);
         }
-        ASSERT_STREQ(json_get_str(find_key(findings, "c.foreach-scalar"), "detail"), "1 one");
-        ASSERT_NULL(find_key(findings, "c.foreach-missing"));
-        ASSERT_NULL(find_key(findings, "c.strategy")); /* reimage only */
-        ASSERT_NULL(find_key(findings, "c.target"));   /* azurelinux-2.0 only */
-        ASSERT_NULL(find_key(findings, "c.translation-only"));
+        ASSERT_STREQ(json_get_str(jfind(findings, "key", "c.foreach-scalar"), "detail"), "1 one");
+        ASSERT_NULL(jfind(findings, "key", "c.foreach-missing"));
+        ASSERT_NULL(jfind(findings, "key", "c.strategy")); /* reimage only */
+        ASSERT_NULL(jfind(findings, "key", "c.target"));   /* azurelinux-2.0 only */
+        ASSERT_NULL(jfind(findings, "key", "c.translation-only"));
         {
-                json_object *inh = find_key(findings, "c.inhibitor"), *rem = json_get(inh, "remediation");
+                json_object *inh = jfind(findings, "key", "c.inhibitor"),
+                            *rem = json_get(inh, "remediation");
                 ASSERT_TRUE(json_get_bool(inh, "inhibitor", false));
                 ASSERT_STREQ(json_get_str(json_object_array_get_idx(rem, 0), "kind"), "command");
                 ASSERT_STREQ(json_get_str(json_object_array_get_idx(rem, 0), "value"), "fix ubuntu");
@@ -388,7 +329,7 @@ static void test_conditions(void)
         }
 
         /* Translations: one per element, null for what renders empty, sorted by rule then source/target. */
-        ASSERT_EQ(count_rule(tr, "c.translation-only"), 3);
+        ASSERT_EQ(jcount(tr, "rule", "c.translation-only"), 3);
         {
                 json_object *t = json_object_array_get_idx(tr, 0);
                 ASSERT_STREQ(json_get_str(t, "target"), "/t/a");
@@ -406,9 +347,9 @@ static void test_conditions(void)
         in.strategy = NULL;
         in.to = "azurelinux-2.0";
         ASSERT_OK(rule_set_evaluate(set, &in, &findings, &tr, &err));
-        ASSERT_NOT_NULL(find_key(findings, "c.strategy"));
-        ASSERT_NOT_NULL(find_key(findings, "c.target"));
-        ASSERT_NULL(find_key(findings, "c.var"));
+        ASSERT_NOT_NULL(jfind(findings, "key", "c.strategy"));
+        ASSERT_NOT_NULL(jfind(findings, "key", "c.target"));
+        ASSERT_NULL(jfind(findings, "key", "c.var"));
 }
 
 static void test_limits(void)
@@ -426,7 +367,7 @@ static void test_limits(void)
         _cleanup_json_ json_object *inv = json_object_new_object(), *items = json_object_new_array(),
                                    *findings = NULL, *tr = NULL;
         _cleanup_free_ char *err = NULL, *big = malloc(RULES_CONTENT_MAX + 2);
-        RulesInput in = { .plans_dir = plans_dir(), .to = "azurelinux-3.0", .inventory = inv };
+        RulesInput in = { .plans_dir = tests_plans_dir(), .to = "azurelinux-3.0", .inventory = inv };
         json_object *f;
 
         ASSERT_NOT_NULL(big);
@@ -441,15 +382,15 @@ static void test_limits(void)
         ASSERT_OK(rule_set_evaluate(set, &in, &findings, &tr, &err));
 
         /* At most 10000 elements, 1000 resources, 20 of them in the text. */
-        f = find_key(findings, "l.many");
+        f = jfind(findings, "key", "l.many");
         ASSERT_EQ(json_object_array_length(json_get(f, "resources")), RULES_RESOURCES_MAX);
         ASSERT_TRUE(startswith(json_get_str(f, "detail"), "10000: r0, r1, r10, r100, r101, r102,") != NULL);
         ASSERT_TRUE(strstr(json_get_str(f, "detail"), " and 9980 more (only the first 10000 elements were "
                                                       "evaluated; 5 more were not)") != NULL);
         /* Text is cut, content left out. */
-        f = find_key(findings, "l.big");
+        f = jfind(findings, "key", "l.big");
         ASSERT_EQ(strlen(json_get_str(f, "detail")), RULES_TEXT_MAX);
-        ASSERT_EQ(count_rule(tr, "l.big"), 1);
+        ASSERT_EQ(jcount(tr, "rule", "l.big"), 1);
         ASSERT_NULL(json_get(json_object_array_get_idx(tr, 0), "content"));
         ASSERT_STREQ(json_get_str(json_object_array_get_idx(tr, 0), "note"),
                      "content not rendered: larger than 262144 bytes. n");
@@ -709,7 +650,8 @@ static void evaluate(json_object *inv, json_object *dec, const char *to, const c
                      json_object **ret_findings, json_object **ret_tr)
 {
         _cleanup_free_ char *err = NULL;
-        int r = rules_evaluate_strategy(plans_dir(), to, strategy, inv, dec, ret_findings, ret_tr, &err);
+        int r = rules_evaluate_strategy(tests_plans_dir(), to, strategy, inv, dec, ret_findings, ret_tr,
+                                        &err);
         if (r < 0)
                 FAIL("evaluating the shipped rules failed: %s (%s)", strerror(-r), strempty(err));
 }
@@ -724,9 +666,9 @@ static size_t count_inhibitors(json_object *findings)
 
 static void test_sample(void)
 {
-        _cleanup_json_ json_object *inv = load_fixture("aks-ubuntu2204-inventory.json"),
-                                   *dec = load_fixture("aks-ubuntu2204-decisions.json"), *findings = NULL,
-                                   *tr = NULL, *f2 = NULL, *tr2 = NULL;
+        _cleanup_json_ json_object *inv = fixture_json("rules/aks-ubuntu2204-inventory.json"),
+                                   *dec = fixture_json("rules/aks-ubuntu2204-decisions.json"),
+                                   *findings = NULL, *tr = NULL, *f2 = NULL, *tr2 = NULL;
         json_object *f, *t;
 
         evaluate(inv, dec, "azurelinux-3.0", "inplace", &findings, &tr);
@@ -735,9 +677,9 @@ static void test_sample(void)
                      json_object_to_json_string_ext(findings, JSON_C_TO_STRING_PRETTY));
 
         /* Extra CA certificate -> Azure Linux anchors. */
-        f = find_key(findings, "certs.extra-ca.carried");
+        f = jfind(findings, "key", "certs.extra-ca.carried");
         ASSERT_NOT_NULL(f);
-        ASSERT_TRUE(has_resource(f, "/usr/local/share/ca-certificates/certs/aks-custom-ca.crt"));
+        ASSERT_TRUE(jhas(f, "resources", "/usr/local/share/ca-certificates/certs/aks-custom-ca.crt"));
         t = find_translation(tr, "certs.extra-ca.carried",
                              "/usr/local/share/ca-certificates/certs/aks-custom-ca.crt");
         ASSERT_NOT_NULL(t);
@@ -745,15 +687,15 @@ static void test_sample(void)
         ASSERT_STREQ(json_get_str(t, "target"), "/etc/pki/ca-trust/source/anchors/aks-custom-ca.crt");
 
         /* chrony -> chronyd. */
-        ASSERT_NOT_NULL(find_key(findings, "chrony.translated"));
+        ASSERT_NOT_NULL(jfind(findings, "key", "chrony.translated"));
         t = find_translation(tr, "chrony.translated", "/etc/chrony/chrony.conf");
         ASSERT_NOT_NULL(t);
         ASSERT_STREQ(json_get_str(t, "target"), "/etc/chrony.conf");
-        f = find_key(findings, "units.renamed");
-        ASSERT_TRUE(has_resource(f, "chrony.service -> chronyd.service"));
-        ASSERT_TRUE(has_resource(f, "ssh.service -> sshd.service"));
-        ASSERT_TRUE(has_resource(f, "walinuxagent.service -> waagent.service"));
-        ASSERT_TRUE(has_resource(f, "cron.service -> crond.service"));
+        f = jfind(findings, "key", "units.renamed");
+        ASSERT_TRUE(jhas(f, "resources", "chrony.service -> chronyd.service"));
+        ASSERT_TRUE(jhas(f, "resources", "ssh.service -> sshd.service"));
+        ASSERT_TRUE(jhas(f, "resources", "walinuxagent.service -> waagent.service"));
+        ASSERT_TRUE(jhas(f, "resources", "cron.service -> crond.service"));
         t = find_translation(tr, "units.enabled.carried",
                              "/etc/systemd/system/multi-user.target.wants/chrony.service");
         ASSERT_STREQ(json_get_str(t, "target"),
@@ -764,9 +706,9 @@ static void test_sample(void)
                      "/etc/systemd/system/chronyd.service.d/10-chrony-restarts.conf");
 
         /* apt-daily dropped (masked on the AKS image), kubelet.service carried. */
-        f = find_key(findings, "units.ubuntu-only.dropped");
-        ASSERT_TRUE(has_resource(f, "apt-daily.service"));
-        ASSERT_TRUE(has_resource(f, "apt-daily-upgrade.service"));
+        f = jfind(findings, "key", "units.ubuntu-only.dropped");
+        ASSERT_TRUE(jhas(f, "resources", "apt-daily.service"));
+        ASSERT_TRUE(jhas(f, "resources", "apt-daily-upgrade.service"));
         ASSERT_NOT_NULL(
                 find_translation(tr, "units.ubuntu-only.dropped", "/etc/systemd/system/apt-daily.service"));
         ASSERT_NOT_NULL(find_translation(tr, "units.custom.carried", "/etc/systemd/system/kubelet.service"));
@@ -775,20 +717,20 @@ static void test_sample(void)
 
         /* netplan 50-cloud-init.yaml uses only netplan 1.0 keys: carried, nothing rendered. */
         ASSERT_NOT_NULL(find_translation(tr, "network.netplan.carried", "/etc/netplan/50-cloud-init.yaml"));
-        ASSERT_NULL(find_key(findings, "network.netplan.unsupported-key"));
-        ASSERT_EQ(count_rule(tr, "network.networkd.rendered"), 0);
+        ASSERT_NULL(jfind(findings, "key", "network.netplan.unsupported-key"));
+        ASSERT_EQ(jcount(tr, "rule", "network.networkd.rendered"), 0);
 
         /* Kernel configuration. */
-        f = find_key(findings, "sysctl.carried");
+        f = jfind(findings, "key", "sysctl.carried");
         ASSERT_EQ(json_object_array_length(json_get(f, "resources")), 3);
         ASSERT_NOT_NULL(find_translation(tr, "kernel-modules.carried", "/etc/modprobe.d/CIS.conf"));
         ASSERT_NULL(find_translation(tr, "kernel-modules.carried", "/etc/modules-load.d/modules.conf"));
         t = find_translation(tr, "kernel-modules.etc-modules.translated", "/etc/modules");
         ASSERT_STREQ(json_get_str(t, "target"), "/etc/modules-load.d/modules.conf");
-        f = find_key(findings, "kernel.cmdline.carried");
-        ASSERT_TRUE(has_resource(f, "apparmor=1"));
-        ASSERT_TRUE(has_resource(f, "console=ttyS0"));
-        ASSERT_NULL(find_key(findings, "kernel.cmdline.flagged"));
+        f = jfind(findings, "key", "kernel.cmdline.carried");
+        ASSERT_TRUE(jhas(f, "resources", "apparmor=1"));
+        ASSERT_TRUE(jhas(f, "resources", "console=ttyS0"));
+        ASSERT_NULL(jfind(findings, "key", "kernel.cmdline.flagged"));
         t = find_translation(tr, "kernel.cmdline.written", "/etc/default/grub");
         ASSERT_TRUE(
                 strstr(json_get_str(t, "note"),
@@ -796,24 +738,25 @@ static void test_sample(void)
                 NULL);
 
         /* Users. */
-        ASSERT_TRUE(has_resource(find_key(findings, "users.carried"), "azureuser"));
+        ASSERT_TRUE(jhas(jfind(findings, "key", "users.carried"), "resources", "azureuser"));
         ASSERT_NOT_NULL(find_translation(tr, "users.authorized-keys.carried",
                                          "/home/azureuser/.ssh/authorized_keys"));
-        ASSERT_NULL(find_key(findings, "users.uid-clash"));
-        ASSERT_TRUE(has_resource(find_key(findings, "users.system-uid.shifted"), "user:messagebus"));
+        ASSERT_NULL(jfind(findings, "key", "users.uid-clash"));
+        ASSERT_TRUE(
+                jhas(jfind(findings, "key", "users.system-uid.shifted"), "resources", "user:messagebus"));
 
         /* Kubernetes. */
-        ASSERT_NOT_NULL(find_key(findings, "kubelet.config.checked"));
+        ASSERT_NOT_NULL(jfind(findings, "key", "kubelet.config.checked"));
         ASSERT_NOT_NULL(find_translation(tr, "containerd.config.carried", "/etc/containerd/config.toml"));
-        ASSERT_NULL(find_key(findings, "containerd.config.runtime-names"));
-        ASSERT_NULL(find_key(findings, "containerd.config.cgroup-driver"));
+        ASSERT_NULL(jfind(findings, "key", "containerd.config.runtime-names"));
+        ASSERT_NULL(jfind(findings, "key", "containerd.config.cgroup-driver"));
 
         /* Preflight: warnings, no inhibitor. */
-        f = find_key(findings, "preflight.free-space.unknown");
+        f = jfind(findings, "key", "preflight.free-space.unknown");
         ASSERT_STREQ(json_get_str(f, "severity"), "medium");
-        ASSERT_NOT_NULL(find_key(findings, "preflight.secure-boot.shim-chain"));
-        ASSERT_NULL(find_key(findings, "preflight.rootfs.unsupported"));
-        ASSERT_NULL(find_key(findings, "preflight.apt.ppa"));
+        ASSERT_NOT_NULL(jfind(findings, "key", "preflight.secure-boot.shim-chain"));
+        ASSERT_NULL(jfind(findings, "key", "preflight.rootfs.unsupported"));
+        ASSERT_NULL(jfind(findings, "key", "preflight.apt.ppa"));
         ASSERT_NOT_NULL(
                 find_translation(tr, "apt.sources.replaced", "/etc/apt/sources.list.d/microsoft-prod.list"));
 
@@ -843,21 +786,21 @@ static void test_sample(void)
 
         /* Reimage: the in-place checks do not apply. */
         evaluate(inv, dec, "azurelinux-3.0", "reimage", &f2, &tr2);
-        ASSERT_NULL(find_key(f2, "preflight.free-space.unknown"));
+        ASSERT_NULL(jfind(f2, "key", "preflight.free-space.unknown"));
 }
 
 static json_object *add_object(json_object *arr, const char *text)
 {
-        json_object *o = parse(text);
+        json_object *o = json_parse_ok(text);
         ASSERT_OK(json_append(arr, o));
         return o;
 }
 
 static void test_sample_inhibited(void)
 {
-        _cleanup_json_ json_object *inv = load_fixture("aks-ubuntu2204-inventory.json"),
-                                   *dec = load_fixture("aks-ubuntu2204-decisions.json"), *findings = NULL,
-                                   *tr = NULL;
+        _cleanup_json_ json_object *inv = fixture_json("rules/aks-ubuntu2204-inventory.json"),
+                                   *dec = fixture_json("rules/aks-ubuntu2204-decisions.json"),
+                                   *findings = NULL, *tr = NULL;
         json_object *sec = json_get(inv, "security"),
                     *root = json_object_array_get_idx(json_get(inv, "mounts"), 0);
         static const char *const want[] = {
@@ -898,20 +841,21 @@ static void test_sample_inhibited(void)
 
         evaluate(inv, dec, "azurelinux-3.0", "inplace", &findings, &tr);
         for (size_t i = 0; i < ELEMENTSOF(want); i++) {
-                json_object *f = find_key(findings, want[i]);
+                json_object *f = jfind(findings, "key", want[i]);
                 if (!f)
                         FAIL("no finding %s", want[i]);
                 ASSERT_TRUE(json_get_bool(f, "inhibitor", false));
                 ASSERT_STREQ(json_get_str(f, "severity"), "high");
                 ASSERT_TRUE(json_object_array_length(json_get(f, "remediation")) > 0);
         }
-        ASSERT_TRUE(has_resource(find_key(findings, "preflight.packages.manual-unavailable"), "python3.12"));
-        ASSERT_TRUE(has_resource(find_key(findings, "preflight.snaps"), "lxd"));
-        ASSERT_TRUE(has_resource(find_key(findings, "preflight.dkms"), "nvidia/535.104.05"));
-        ASSERT_TRUE(has_resource(find_key(findings, "preflight.apt.ppa"),
-                                 "https://ppa.launchpadcontent.net/deadsnakes/ppa/ubuntu/ jammy"));
-        ASSERT_TRUE(has_resource(find_key(findings, "preflight.rootfs.lvm"),
-                                 "/ (ext4 on /dev/mapper/vg0-root)"));
+        ASSERT_TRUE(jhas(jfind(findings, "key", "preflight.packages.manual-unavailable"), "resources",
+                         "python3.12"));
+        ASSERT_TRUE(jhas(jfind(findings, "key", "preflight.snaps"), "resources", "lxd"));
+        ASSERT_TRUE(jhas(jfind(findings, "key", "preflight.dkms"), "resources", "nvidia/535.104.05"));
+        ASSERT_TRUE(jhas(jfind(findings, "key", "preflight.apt.ppa"), "resources",
+                         "https://ppa.launchpadcontent.net/deadsnakes/ppa/ubuntu/ jammy"));
+        ASSERT_TRUE(jhas(jfind(findings, "key", "preflight.rootfs.lvm"), "resources",
+                         "/ (ext4 on /dev/mapper/vg0-root)"));
         ASSERT_NOT_NULL(find_translation(tr, "preflight.apt.ppa",
                                          "/etc/apt/sources.list.d/deadsnakes-ubuntu-ppa-jammy.list"));
         /* Inhibitors come first. */
@@ -922,14 +866,14 @@ static void test_sample_inhibited(void)
 
         /* Reimaging does not care about the LVM root. */
         evaluate(inv, dec, "azurelinux-3.0", "reimage", &findings, &tr);
-        ASSERT_NULL(find_key(findings, "preflight.rootfs.lvm"));
-        ASSERT_NOT_NULL(find_key(findings, "preflight.gpu.nvidia-driver"));
+        ASSERT_NULL(jfind(findings, "key", "preflight.rootfs.lvm"));
+        ASSERT_NOT_NULL(jfind(findings, "key", "preflight.gpu.nvidia-driver"));
 }
 
 static void test_sample_network(void)
 {
-        _cleanup_json_ json_object *inv = load_fixture("aks-ubuntu2204-inventory.json"), *findings = NULL,
-                                   *tr = NULL;
+        _cleanup_json_ json_object *inv = fixture_json("rules/aks-ubuntu2204-inventory.json"),
+                                   *findings = NULL, *tr = NULL;
         json_object *net = json_get(json_get(inv, "config"), "network"),
                     *eth0 = json_object_array_get_idx(json_get(net, "interfaces"), 0);
         json_object *t;
@@ -948,8 +892,8 @@ static void test_sample_network(void)
         findings = tr = NULL;
 
         evaluate(inv, NULL, "azurelinux-2.0", "inplace", &findings, &tr);
-        ASSERT_TRUE(has_resource(find_key(findings, "network.netplan.unsupported-key"),
-                                 "network.ethernets.*.dhcp4-overrides.use-domains"));
+        ASSERT_TRUE(jhas(jfind(findings, "key", "network.netplan.unsupported-key"), "resources",
+                         "network.ethernets.*.dhcp4-overrides.use-domains"));
         ASSERT_NULL(find_translation(tr, "network.netplan.carried", "/etc/netplan/50-cloud-init.yaml"));
         t = find_translation(tr, "network.netplan.replaced", "/etc/netplan/50-cloud-init.yaml");
         ASSERT_STREQ(json_get_str(t, "action"), "drop");
@@ -964,7 +908,7 @@ static void test_sample_network(void)
                     NULL);
         ASSERT_TRUE(strstr(json_get_str(t, "content"), "[DHCPv4]\nRouteMetric=100\nUseDomains=true\n") !=
                     NULL);
-        ASSERT_NULL(find_key(findings, "network.config.inexpressible"));
+        ASSERT_NULL(jfind(findings, "key", "network.config.inexpressible"));
         ASSERT_EQ(count_inhibitors(findings), 0);
         json_object_put(findings);
         json_object_put(tr);
@@ -974,14 +918,14 @@ static void test_sample_network(void)
         ASSERT_OK(json_append_str(json_get(net, "keys"), "network.ethernets.*.ipv6-address-generation"));
         ASSERT_OK(json_append_str(json_get(eth0, "keys"), "ipv6-address-generation"));
         evaluate(inv, NULL, "azurelinux-3.0", "inplace", &findings, &tr);
-        ASSERT_TRUE(has_resource(find_key(findings, "network.netplan.unsupported-key"),
-                                 "network.ethernets.*.ipv6-address-generation"));
+        ASSERT_TRUE(jhas(jfind(findings, "key", "network.netplan.unsupported-key"), "resources",
+                         "network.ethernets.*.ipv6-address-generation"));
         {
-                json_object *f = find_key(findings, "network.config.inexpressible");
+                json_object *f = jfind(findings, "key", "network.config.inexpressible");
                 ASSERT_NOT_NULL(f);
                 ASSERT_TRUE(json_get_bool(f, "inhibitor", false));
-                ASSERT_TRUE(has_resource(f, "network.ethernets.*.ipv6-address-generation"));
-                ASSERT_FALSE(has_resource(f, "network.ethernets.*.dhcp4"));
+                ASSERT_TRUE(jhas(f, "resources", "network.ethernets.*.ipv6-address-generation"));
+                ASSERT_FALSE(jhas(f, "resources", "network.ethernets.*.dhcp4"));
         }
 }
 
@@ -996,7 +940,7 @@ static char *catalogue_doc(void)
         FILE *f = open_memstream(&buf, &size);
 
         ASSERT_NOT_NULL(f);
-        ASSERT_OK(rules_catalogue(plans_dir(), &cat));
+        ASSERT_OK(rules_catalogue(tests_plans_dir(), &cat));
         fputs("# Finding catalogue\n\n"
               "Every finding azlmigrate can report, by key. Keys are stable: they are never renamed or\n"
               "given another meaning, so automation can rely on them. Severity is one of info, low,\n"
@@ -1038,7 +982,7 @@ static void test_catalogue(void)
         size_t n;
         const FindingDef *all = finding_catalogue_all(&n);
 
-        ASSERT_OK(rules_catalogue(plans_dir(), &cat));
+        ASSERT_OK(rules_catalogue(tests_plans_dir(), &cat));
         ASSERT_TRUE(json_object_array_length(cat) >= 50);
         for (size_t i = 0; i < json_object_array_length(cat); i++) {
                 json_object *o = json_object_array_get_idx(cat, i);
