@@ -12,21 +12,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib/common.sh
+. bench/lib.sh
 azlm_install_missing "${AZLM_BUILD_PACKAGES[@]}" e2fsprogs fdisk dosfstools mtools python3 libguestfs-tools time
 azlm_guestfs_env
 
 n=${1:-20}
 m=${2:-2}
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-
-if [ ! -f build-bench/build.ninja ]; then
-        meson setup build-bench -Dbuildtype=release -Dtests=false >/dev/null
-fi
-ninja -C build-bench >/dev/null
-bin=build-bench/src/cli/azlmigrate
-image=$work/aks-ubuntu2204-node.img
-tests/mkimage/mk-node-image "$image" >/dev/null
+bench_setup
 sync
 
 # Prints "seconds max_rss_kib" for one run of the command: wall time from the nanosecond clock

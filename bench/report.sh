@@ -12,19 +12,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib/common.sh
+. bench/lib.sh
 azlm_install_missing "${AZLM_BUILD_PACKAGES[@]}" e2fsprogs fdisk dosfstools mtools python3
 
 n=${1:-20}
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-
-if [ ! -f build-bench/build.ninja ]; then
-        meson setup build-bench -Dbuildtype=release -Dtests=false >/dev/null
-fi
-ninja -C build-bench >/dev/null
-bin=build-bench/src/cli/azlmigrate
-image=$work/aks-ubuntu2204-node.img
-tests/mkimage/mk-node-image "$image" >/dev/null
+bench_setup
 cut -f1 tests/fixtures/aks-ubuntu2204/packages.tsv >"$work/packages.list"
 sync
 
