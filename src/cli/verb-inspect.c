@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "report/inventory-text.h"
+#include "shared/fileio.h"
 #include "shared/json-util.h"
 #include "shared/log.h"
 #include "shared/string-util.h"
@@ -76,16 +77,8 @@ static int write_output(json_object *inventory, OutputFormat format, const char 
         r = inventory_text_render(inventory, &text);
         if (r < 0)
                 return r;
-        if (output) {
-                FILE *f = fopen(output, "we");
-                if (!f)
-                        return -errno;
-                if (fputs(text, f) < 0) {
-                        fclose(f);
-                        return -EIO;
-                }
-                return fclose(f) == 0 ? 0 : -errno;
-        }
+        if (output)
+                return write_file_atomic(output, text, strlen(text), 0644);
         if (fputs(text, stdout) < 0 || fflush(stdout) != 0)
                 return -EIO;
         return 0;
