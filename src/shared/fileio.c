@@ -82,28 +82,45 @@ bool line_iter_next(LineIter *it, const char **ret_line, size_t *ret_len)
         return true;
 }
 
+/* Writes all of data to fd. Returns 0 or -errno. */
+static int write_all(int fd, const char *p, size_t left)
+{
+        while (left > 0) {
+                ssize_t n = write(fd, p, left);
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return -errno;
+                }
+                p += n;
+                left -= (size_t) n;
+        }
+        return 0;
+}
+
 int write_file_atomic(const char *path, const void *data, size_t size, unsigned mode)
 {
         _cleanup_free_ char *tmp = NULL, *dcopy = NULL;
         _cleanup_close_ int fd = -EBADF, dfd = -EBADF;
         const char *p = data;
         size_t left = size;
+        struct stat st;
+
+        /* "-o /dev/null", "-o /dev/stdout", a fifo: written to, never replaced by a rename. */
+        if (stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
+                fd = open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
+                if (fd < 0)
+                        return -errno;
+                return write_all(fd, data, size);
+        }
 
         if (asprintf(&tmp, "%s.tmp.XXXXXX", path) < 0)
                 return -ENOMEM;
         fd = mkostemp(tmp, O_CLOEXEC);
         if (fd < 0)
                 return -errno;
-        while (left > 0) {
-                ssize_t n = write(fd, p, left);
-                if (n < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        goto fail;
-                }
-                p += n;
-                left -= (size_t) n;
-        }
+        if (write_all(fd, p, left) < 0)
+                goto fail;
         if (fchmod(fd, (mode_t) mode) < 0 || fsync(fd) < 0)
                 goto fail;
         if (rename(tmp, path) < 0)

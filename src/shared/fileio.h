@@ -27,5 +27,6 @@ static inline LineIter line_iter_init(const char *buf, size_t size)
 bool line_iter_next(LineIter *it, const char **ret_line, size_t *ret_len);
 
 /* Writes data to path atomically: temporary file in the same directory, fsync, rename, fsync of
- * the directory. Returns 0 or -errno; on failure path is untouched. */
+ * the directory. Returns 0 or -errno; on failure path is untouched. A path that names a device,
+ * fifo or socket (/dev/null, /dev/stdout) is written to directly, never replaced. */
 int write_file_atomic(const char *path, const void *data, size_t size, unsigned mode);

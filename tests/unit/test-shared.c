@@ -196,6 +196,13 @@ static void test_read_capped_and_atomic(void)
         ASSERT_ERR(read_full_file_capped(path, 9, &buf, &size), -EFBIG);
         ASSERT_NULL(buf);
         ASSERT_ERR(read_full_file_capped("/nonexistent/x", 9, &buf, &size), -ENOENT);
+        /* A device is written to, not replaced by a regular file. */
+        {
+                struct stat st;
+                ASSERT_OK(write_file_atomic("/dev/null", "x", 1, 0644));
+                ASSERT_EQ(stat("/dev/null", &st), 0);
+                ASSERT_TRUE(S_ISCHR(st.st_mode));
+        }
         unlink(path);
         rmdir(dir);
 }
