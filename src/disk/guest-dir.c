@@ -3,11 +3,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "shared/fd-util.h"
@@ -183,6 +185,86 @@ static int dir_space(GuestFs *fs, GuestFsSpace *ret)
         return 0;
 }
 
+/* Lists and reads the extended attributes of the inode open at fd (O_PATH is fine: the calls go
+ * through /proc/self/fd/N, which leads to exactly that inode, a symlink's own included). */
+int guest_dir_fd_xattrs(int fd, GuestXattr **ret, size_t *ret_n)
+{
+        char proc[64];
+        _cleanup_free_ char *list = NULL;
+        GuestXattr *x = NULL;
+        size_t n = 0;
+        ssize_t len;
+
+        snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+        for (size_t cap = 1024;; cap *= 2) {
+                char *nl = realloc(list, cap);
+                if (!nl)
+                        return -ENOMEM;
+                list = nl;
+                len = listxattr(proc, list, cap);
+                if (len >= 0)
+                        break;
+                if (errno == ENOTSUP) {
+                        len = 0;
+                        break;
+                }
+                if (errno != ERANGE || cap >= (1u << 20))
+                        return -errno;
+        }
+        for (ssize_t i = 0; i < len; i += (ssize_t) strlen(list + i) + 1) {
+                const char *name = list + i;
+                GuestXattr *nx;
+                ssize_t vlen;
+                void *nl;
+
+                if (n >= GUEST_XATTRS_MAX) {
+                        guest_xattrs_free(x, n);
+                        return -E2BIG;
+                }
+                nx = reallocarray(x, n + 1, sizeof(GuestXattr));
+                if (!nx) {
+                        guest_xattrs_free(x, n);
+                        return -ENOMEM;
+                }
+                x = nx;
+                x[n] = (GuestXattr){ .name = strdup(name), .value = malloc(GUEST_XATTR_SIZE_MAX) };
+                n++;
+                if (!x[n - 1].name || !x[n - 1].value) {
+                        guest_xattrs_free(x, n);
+                        return -ENOMEM;
+                }
+                vlen = getxattr(proc, name, x[n - 1].value, GUEST_XATTR_SIZE_MAX);
+                if (vlen < 0) {
+                        int e = errno;
+                        if (e == ENODATA) { /* removed since it was listed */
+                                free(x[n - 1].name);
+                                free(x[n - 1].value);
+                                n--;
+                                continue;
+                        }
+                        guest_xattrs_free(x, n);
+                        return -e;
+                }
+                x[n - 1].size = (size_t) vlen;
+                /* Most values are a few bytes: give the rest of the buffer back. */
+                nl = realloc(x[n - 1].value, MAX((size_t) vlen, (size_t) 1));
+                if (nl)
+                        x[n - 1].value = nl;
+        }
+        *ret = x;
+        *ret_n = n;
+        return 0;
+}
+
+static int dir_listxattr(GuestFs *fs, const char *path, GuestXattr **ret, size_t *ret_n)
+{
+        _cleanup_close_ int fd = open_in_root((GuestDir *) fs, path, O_PATH);
+
+        if (fd < 0)
+                return fd;
+        return guest_dir_fd_xattrs(fd, ret, ret_n);
+}
+
 static void dir_free(GuestFs *fs)
 {
         GuestDir *d = (GuestDir *) fs;
@@ -198,12 +280,22 @@ static const GuestFsOps dir_ops = {
         .pread = dir_pread,
         .readdir = dir_readdir,
         .space = dir_space,
+        .listxattr = dir_listxattr,
         .free = dir_free,
 };
 
 int guest_dir_open(const char *path, GuestFs **ret)
 {
         _cleanup_close_ int fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+        if (fd < 0)
+                return -errno;
+        return guest_dir_open_fd(fd, ret);
+}
+
+int guest_dir_open_fd(int dir_fd, GuestFs **ret)
+{
+        _cleanup_close_ int fd = fcntl(dir_fd, F_DUPFD_CLOEXEC, 3);
         struct open_how how = { .flags = O_PATH | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT };
         GuestDir *d;
         long probe;

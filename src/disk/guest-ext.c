@@ -17,6 +17,7 @@
 typedef struct GuestExt {
         GuestFs fs;
         ext2_filsys e2fs;
+        bool borrowed; /* e2fs belongs to someone else (a GuestWriter): never closed here */
         /* The parent directory of the last lookup: listing a directory and then looking at its
          * entries one by one is the common pattern, and each lookup would otherwise walk from
          * the root again. */
@@ -26,7 +27,7 @@ typedef struct GuestExt {
 
 /* libext2fs returns com_err codes: small values are errnos from the I/O layer, the rest are
  * EXT2_ET_* codes. Map the ones callers can act on; everything else is corruption or I/O. */
-static int ext_errno(errcode_t e)
+int guest_ext_errno(long e)
 {
         if (e == 0)
                 return 0;
@@ -44,7 +45,26 @@ static int ext_errno(errcode_t e)
         case EXT2_ET_FILE_TOO_BIG:
                 return -EFBIG;
         case EXT2_ET_SHORT_READ:
+        case EXT2_ET_SHORT_WRITE:
                 return -EIO;
+        case EXT2_ET_DIR_EXISTS:
+        case EXT2_ET_FILE_EXISTS:
+                return -EEXIST;
+        case EXT2_ET_DIR_NO_SPACE:
+        case EXT2_ET_BLOCK_ALLOC_FAIL:
+        case EXT2_ET_INODE_ALLOC_FAIL:
+        case EXT2_ET_EA_NO_SPACE:
+        case EXT2_ET_INLINE_DATA_NO_SPACE:
+                return -ENOSPC;
+        case EXT2_ET_RO_FILSYS:
+        case EXT2_ET_RO_UNSUPP_FEATURE:
+                return -EROFS;
+        case EXT2_ET_MISSING_EA_FEATURE:
+                return -EOPNOTSUPP;
+        case EXT2_ET_EA_KEY_NOT_FOUND:
+                return -ENODATA;
+        case EXT2_ET_INVALID_ARGUMENT:
+                return -EINVAL;
         default:
                 return -EUCLEAN;
         }
@@ -74,7 +94,7 @@ static int lookup(GuestExt *x, const char *path, ext2_ino_t *ret)
                          * so namei follows no symlink here. */
                         e = ext2fs_namei(x->e2fs, EXT2_ROOT_INO, EXT2_ROOT_INO, d + 1, &dir);
                         if (e)
-                                return ext_errno(e);
+                                return guest_ext_errno(e);
                         free(x->last_dir);
                         x->last_dir = TAKE_PTR(d);
                         x->last_dir_ino = dir;
@@ -82,7 +102,7 @@ static int lookup(GuestExt *x, const char *path, ext2_ino_t *ret)
         }
         e = ext2fs_lookup(x->e2fs, dir, name, (int) strlen(name), NULL, &ino);
         if (e)
-                return ext_errno(e);
+                return guest_ext_errno(e);
         *ret = ino;
         return 0;
 }
@@ -98,7 +118,7 @@ static int read_inode(GuestExt *x, const char *path, ext2_ino_t *ret_ino, struct
                 return r;
         e = ext2fs_read_inode(x->e2fs, ino, ret);
         if (e)
-                return ext_errno(e);
+                return guest_ext_errno(e);
         if (ret_ino)
                 *ret_ino = ino;
         return 0;
@@ -151,7 +171,7 @@ static int read_data(GuestExt *x, ext2_ino_t ino, struct ext2_inode *inode, uint
         size = (size_t) MIN((uint64_t) size, isize - offset);
         e = ext2fs_file_open2(x->e2fs, ino, inode, 0, &f);
         if (e)
-                return ext_errno(e);
+                return guest_ext_errno(e);
         e = ext2fs_file_llseek(f, offset, EXT2_SEEK_SET, NULL);
         while (!e && done < size) {
                 unsigned int want = (unsigned int) MIN(size - done, (size_t) (1u << 20));
@@ -162,7 +182,7 @@ static int read_data(GuestExt *x, ext2_ino_t ino, struct ext2_inode *inode, uint
         }
         (void) ext2fs_file_close(f);
         if (e)
-                return ext_errno(e);
+                return guest_ext_errno(e);
         *ret_n = done;
         return 0;
 }
@@ -188,12 +208,12 @@ static int ext_readlink(GuestFs *fs, const char *path, char **ret)
                 size_t n = sizeof(buf) - 1;
                 errcode_t e = ext2fs_inline_data_size(x->e2fs, ino, &n);
                 if (e)
-                        return ext_errno(e);
+                        return guest_ext_errno(e);
                 if (n > GUEST_PATH_MAX)
                         return -ENAMETOOLONG;
                 e = ext2fs_inline_data_get(x->e2fs, ino, &inode, buf, &n);
                 if (e)
-                        return ext_errno(e);
+                        return guest_ext_errno(e);
                 *ret = strndup(buf, MIN(n, size));
                 return *ret ? 0 : -ENOMEM;
         }
@@ -298,7 +318,7 @@ static int ext_readdir(GuestFs *fs, const char *path, GuestDirEntry **ret, size_
         e = ext2fs_dir_iterate2(x->e2fs, ino, 0, NULL, collect_cb, &c);
         if (c.error < 0 || e) {
                 guest_dir_entries_free(c.e, c.n);
-                return c.error < 0 ? c.error : ext_errno(e);
+                return c.error < 0 ? c.error : guest_ext_errno(e);
         }
         /* Without the "filetype" feature every entry's type is unknown: the Guest stats them. */
         if (!ext2fs_has_feature_filetype(x->e2fs->super))
@@ -323,11 +343,79 @@ static int ext_space(GuestFs *fs, GuestFsSpace *ret)
         return 0;
 }
 
+typedef struct XattrCollect {
+        GuestXattr *x;
+        size_t n;
+        int error;
+} XattrCollect;
+
+static int xattr_cb(char *name, char *value, size_t value_len, void *data)
+{
+        XattrCollect *c = data;
+        GuestXattr *nx;
+
+        if (streq(name, "system.data"))
+                return 0; /* inline data: the filesystem's, not the file's */
+        if (c->n >= GUEST_XATTRS_MAX || value_len > GUEST_XATTR_SIZE_MAX) {
+                c->error = -E2BIG;
+                return XATTR_ABORT;
+        }
+        nx = reallocarray(c->x, c->n + 1, sizeof(GuestXattr));
+        if (!nx) {
+                c->error = -ENOMEM;
+                return XATTR_ABORT;
+        }
+        c->x = nx;
+        nx[c->n] = (GuestXattr){ .name = strdup(name),
+                                 .value = malloc(MAX(value_len, (size_t) 1)),
+                                 .size = value_len };
+        c->n++;
+        if (!nx[c->n - 1].name || !nx[c->n - 1].value) {
+                c->error = -ENOMEM;
+                return XATTR_ABORT;
+        }
+        memcpy(nx[c->n - 1].value, value, value_len);
+        return 0;
+}
+
+static int ext_listxattr(GuestFs *fs, const char *path, GuestXattr **ret, size_t *ret_n)
+{
+        GuestExt *x = (GuestExt *) fs;
+        struct ext2_xattr_handle *h = NULL;
+        XattrCollect c = {};
+        ext2_ino_t ino = 0;
+        errcode_t e;
+        int r;
+
+        r = lookup(x, path, &ino);
+        if (r < 0)
+                return r;
+        e = ext2fs_xattrs_open(x->e2fs, ino, &h);
+        if (e == EXT2_ET_MISSING_EA_FEATURE) {
+                *ret = NULL;
+                *ret_n = 0;
+                return 0;
+        }
+        if (e)
+                return guest_ext_errno(e);
+        e = ext2fs_xattrs_read(h);
+        if (!e)
+                e = ext2fs_xattrs_iterate(h, xattr_cb, &c);
+        (void) ext2fs_xattrs_close(&h);
+        if (c.error < 0 || e) {
+                guest_xattrs_free(c.x, c.n);
+                return c.error < 0 ? c.error : guest_ext_errno(e);
+        }
+        *ret = c.x;
+        *ret_n = c.n;
+        return 0;
+}
+
 static void ext_free(GuestFs *fs)
 {
         GuestExt *x = (GuestExt *) fs;
 
-        if (x->e2fs)
+        if (x->e2fs && !x->borrowed)
                 (void) ext2fs_close_free(&x->e2fs); /* read-only: nothing to flush */
         free(x->last_dir);
         free(x);
@@ -340,6 +428,7 @@ static const GuestFsOps ext_ops = {
         .pread = ext_pread,
         .readdir = ext_readdir,
         .space = ext_space,
+        .listxattr = ext_listxattr,
         .free = ext_free,
 };
 
@@ -380,7 +469,7 @@ int guest_ext_open(int fd, uint64_t offset, GuestFs **ret, GuestExtInfo *info)
         }
         if (e) {
                 info->error = strdup(error_message(e));
-                return ext_errno(e);
+                return guest_ext_errno(e);
         }
         info->needs_recovery = ext2fs_has_feature_journal_needs_recovery(e2fs->super);
 
@@ -393,4 +482,25 @@ int guest_ext_open(int fd, uint64_t offset, GuestFs **ret, GuestExtInfo *info)
         x->e2fs = e2fs;
         *ret = &x->fs;
         return 0;
+}
+
+int guest_ext_open_handle(ext2_filsys e2fs, GuestFs **ret)
+{
+        GuestExt *x = calloc(1, sizeof(GuestExt));
+
+        if (!x)
+                return -ENOMEM;
+        x->fs.ops = &ext_ops;
+        x->e2fs = e2fs;
+        x->borrowed = true;
+        *ret = &x->fs;
+        return 0;
+}
+
+void guest_ext_forget(GuestFs *fs)
+{
+        GuestExt *x = (GuestExt *) fs;
+
+        x->last_dir = mfree(x->last_dir);
+        x->last_dir_ino = 0;
 }

@@ -46,6 +46,85 @@ void guest_dir_entries_free(GuestDirEntry *e, size_t n)
         free(e);
 }
 
+void guest_xattrs_free(GuestXattr *x, size_t n)
+{
+        for (size_t i = 0; i < n; i++) {
+                free(x[i].name);
+                free(x[i].value);
+        }
+        free(x);
+}
+
+typedef struct BorrowedFs {
+        GuestFs fs;
+        GuestFs *inner;
+} BorrowedFs;
+
+#define INNER(fs) (((BorrowedFs *) (fs))->inner)
+
+static int borrowed_lstat(GuestFs *fs, const char *path, GuestStat *ret)
+{
+        return INNER(fs)->ops->lstat(INNER(fs), path, ret);
+}
+
+static int borrowed_readlink(GuestFs *fs, const char *path, char **ret)
+{
+        return INNER(fs)->ops->readlink(INNER(fs), path, ret);
+}
+
+static int borrowed_pread(GuestFs *fs, const char *path, uint64_t offset, size_t size, void *buf,
+                          size_t *ret_n)
+{
+        return INNER(fs)->ops->pread(INNER(fs), path, offset, size, buf, ret_n);
+}
+
+static int borrowed_readdir(GuestFs *fs, const char *path, GuestDirEntry **ret, size_t *ret_n)
+{
+        return INNER(fs)->ops->readdir(INNER(fs), path, ret, ret_n);
+}
+
+static int borrowed_space(GuestFs *fs, GuestFsSpace *ret)
+{
+        return INNER(fs)->ops->space(INNER(fs), ret);
+}
+
+static int borrowed_listxattr(GuestFs *fs, const char *path, GuestXattr **ret, size_t *ret_n)
+{
+        if (!INNER(fs)->ops->listxattr)
+                return -EOPNOTSUPP;
+        return INNER(fs)->ops->listxattr(INNER(fs), path, ret, ret_n);
+}
+
+static void borrowed_free(GuestFs *fs)
+{
+        free(fs); /* the proxy only */
+}
+
+static const GuestFsOps borrowed_ops = {
+        .name = "borrowed",
+        .lstat = borrowed_lstat,
+        .readlink = borrowed_readlink,
+        .pread = borrowed_pread,
+        .readdir = borrowed_readdir,
+        .space = borrowed_space,
+        .listxattr = borrowed_listxattr,
+        .free = borrowed_free,
+};
+
+int guest_fs_borrow(GuestFs *fs, GuestFs **ret)
+{
+        BorrowedFs *b;
+
+        if (!fs)
+                return -EINVAL;
+        b = calloc(1, sizeof(BorrowedFs));
+        if (!b)
+                return -ENOMEM;
+        *b = (BorrowedFs){ .fs.ops = &borrowed_ops, .inner = fs };
+        *ret = &b->fs;
+        return 0;
+}
+
 static void cache_entry_free(struct lh_entry *e)
 {
         free((void *) lh_entry_k(e));
@@ -453,6 +532,47 @@ int guest_space(Guest *g, const char *mountpoint, GuestFsSpace *ret)
                 if (streq(g->mounts[i].point, mountpoint))
                         return g->mounts[i].fs->ops->space(g->mounts[i].fs, ret);
         return -ENOENT;
+}
+
+static int cmp_xattr(const void *a, const void *b)
+{
+        return strcmp(((const GuestXattr *) a)->name, ((const GuestXattr *) b)->name);
+}
+
+int guest_lxattrs(Guest *g, const char *path, GuestXattr **ret, size_t *ret_n)
+{
+        _cleanup_free_ char *p = NULL;
+        GuestXattr *x = NULL;
+        size_t n = 0;
+        int r;
+
+        r = guest_resolve(g, path, false, &p);
+        if (r < 0)
+                return r;
+        {
+                WITH_FS_PATH(g, p, fs, relpath);
+                if (!fs->ops->listxattr)
+                        return -EOPNOTSUPP;
+                r = fs->ops->listxattr(fs, relpath, &x, &n);
+                if (r < 0)
+                        return r;
+        }
+        if (n > 1)
+                qsort(x, n, sizeof(GuestXattr), cmp_xattr);
+        *ret = x;
+        *ret_n = n;
+        return 0;
+}
+
+int guest_forget_cache(Guest *g)
+{
+        struct lh_table *t = lh_kchar_table_new(1024, cache_entry_free);
+
+        if (!t)
+                return -ENOMEM;
+        lh_table_free(g->cache);
+        g->cache = t;
+        return 0;
 }
 
 int guest_is_type(Guest *g, const char *path, GuestFileType type)

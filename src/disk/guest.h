@@ -62,6 +62,18 @@ typedef struct GuestDirEntry {
 #define GUEST_PATH_MAX    4096u
 #define GUEST_SYMLINK_MAX 40u
 
+/* An extended attribute: its full name ("security.selinux") and raw value. */
+typedef struct GuestXattr {
+        char *name;
+        void *value;
+        size_t size;
+} GuestXattr;
+
+/* Backends never return more attributes than this for one file (-E2BIG beyond), nor a value
+ * larger than the kernel's XATTR_SIZE_MAX. */
+#define GUEST_XATTRS_MAX     1024u
+#define GUEST_XATTR_SIZE_MAX (64u * 1024u)
+
 typedef struct GuestFs GuestFs;
 
 typedef struct GuestFsOps {
@@ -78,6 +90,10 @@ typedef struct GuestFsOps {
         int (*readdir)(GuestFs *fs, const char *path, GuestDirEntry **ret, size_t *ret_n);
         /* The filesystem's size and free space (from its own metadata). */
         int (*space)(GuestFs *fs, GuestFsSpace *ret);
+        /* Lists the extended attributes of path itself (of a symlink, the link's own), in any
+         * order. Optional: NULL where the backend cannot read them (guest_lxattrs() then gives
+         * -EOPNOTSUPP). Filesystem-internal attributes (ext4's "system.data") are not listed. */
+        int (*listxattr)(GuestFs *fs, const char *path, GuestXattr **ret, size_t *ret_n);
         void (*free)(GuestFs *fs);
 } GuestFsOps;
 
@@ -90,6 +106,11 @@ GuestFs *guest_fs_free(GuestFs *fs);
 DEFINE_TRIVIAL_CLEANUP_FUNC(GuestFs *, guest_fs_free);
 
 void guest_dir_entries_free(GuestDirEntry *e, size_t n);
+void guest_xattrs_free(GuestXattr *x, size_t n);
+
+/* A proxy for fs whose free does nothing: mounts a filesystem owned elsewhere (a GuestWriter's
+ * view) in a Guest without the Guest freeing it. fs must outlive the proxy. */
+int guest_fs_borrow(GuestFs *fs, GuestFs **ret);
 
 typedef struct Guest Guest;
 
@@ -121,6 +142,14 @@ int guest_read_dir(Guest *g, const char *path, GuestDirEntry **ret, size_t *ret_
 /* Size and free space of the filesystem mounted exactly at mountpoint. Returns 0, -ENOENT when
  * nothing is mounted there, or -errno. */
 int guest_space(Guest *g, const char *mountpoint, GuestFsSpace *ret);
+
+/* Lists the extended attributes of path (a final symlink is not followed), sorted by name.
+ * -EOPNOTSUPP when the backend cannot read them. */
+int guest_lxattrs(Guest *g, const char *path, GuestXattr **ret, size_t *ret_n);
+
+/* Forgets what the Guest cached about its filesystems' directories and symlinks: call it after
+ * changing a mounted filesystem through a GuestWriter. */
+int guest_forget_cache(Guest *g);
 
 /* Convenience: 1 if path exists (following symlinks) and has that type, 0 if not, -errno on
  * errors other than "does not exist". */
