@@ -5,16 +5,18 @@
 AZLM_BUILD_PACKAGES=(
         gcc pkg-config meson ninja-build
         libguestfs-dev libfdisk-dev libblkid-dev libext2fs-dev comerr-dev
-        libjson-c-dev libyaml-dev zlib1g-dev libssl-dev
+        libjson-c-dev libyaml-dev zlib1g-dev libssl-dev libarchive-dev librpm-dev
 )
 # Tests and the sample disk: image tools (no root needed), JSON Schema validation,
-# libguestfs's appliance (its tools pull in a kernel), debootstrap for the Debian image test.
+# libguestfs's appliance (its tools pull in a kernel), debootstrap for the Debian image test,
+# rpm (rpmbuild) for the RPM databases and the Azure Linux stand-in target (tests/target/).
 AZLM_TEST_PACKAGES=(
         e2fsprogs fdisk dosfstools mtools qemu-utils
         python3 python3-jsonschema
         libguestfs-tools
         debootstrap curl
         clang-format
+        rpm
 )
 
 # Installs the packages of the given arrays that dpkg does not report as installed.

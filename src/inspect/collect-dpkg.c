@@ -120,12 +120,14 @@ int collect_dpkg(InspectContext *c)
         if (!items || !held)
                 return -ENOMEM;
 
-        r = collect_read_file(c, DPKG_STATUS_PATH, DPKG_STATUS_MAX, &buf, &size);
+        os = inventory_section(c->inv, "os");
+        family = json_get_str(os, "family");
+        /* RPM-family guests are the rpm collector's (collect-rpm.c), even with a stray dpkg database. */
+        r = streq_ptr(family, "rpm") ? 0
+                                     : collect_read_file(c, DPKG_STATUS_PATH, DPKG_STATUS_MAX, &buf, &size);
         if (r < 0)
                 return r;
         if (r == 0) {
-                os = inventory_section(c->inv, "os");
-                family = json_get_str(os, "family");
                 if (json_add_str(pk, "manager", NULL) < 0 || json_add_int(pk, "count", 0) < 0)
                         return -ENOMEM;
                 if (streq_ptr(family, "debian"))

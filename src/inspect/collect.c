@@ -10,6 +10,7 @@ static const Collector collectors[] = {
         { "os-release", collect_os_release },
         { "identity", collect_identity },
         { "packages", collect_dpkg },
+        { "packages-rpm", collect_rpm },
         { "apt", collect_apt },
         { "fstab", collect_fstab },
         { "boot", collect_boot },

@@ -50,6 +50,7 @@ int collect_os_release(InspectContext *c);
 int collect_identity(InspectContext *c);
 int collect_boot(InspectContext *c);
 int collect_dpkg(InspectContext *c);
+int collect_rpm(InspectContext *c);
 int collect_apt(InspectContext *c);
 int collect_fstab(InspectContext *c);
 int collect_systemd(InspectContext *c);

@@ -109,6 +109,14 @@ static const FindingDef catalogue[] = {
         { "os.release.invalid", SEVERITY_HIGH, "os-release has no ID",
           "/etc/os-release (or /usr/lib/os-release) exists but has no ID= line; the distribution is not "
           "known." },
+        { "rpm.database.missing", SEVERITY_HIGH, "no RPM database",
+          "The guest is RPM-family but /var/lib/rpm holds no database (rpmdb.sqlite, Packages.db or "
+          "Packages); no package list could be made." },
+        { "rpm.database.unreadable", SEVERITY_HIGH, "the RPM database could not be read completely",
+          "librpm could not open or read /var/lib/rpm (a corrupt or truncated file, a backend this librpm "
+          "lacks, files larger than azlmigrate copies, a read that did not finish in time), or it skipped "
+          "damaged entries. The detail quotes librpm; what it could not read is missing from the package "
+          "list." },
         { "sysctl.line.invalid", SEVERITY_LOW, "unparseable sysctl.d line",
           "A line of a sysctl.d file is not key = value; systemd-sysctl skips it and so does azlmigrate." },
         { "systemd.unit.dangling", SEVERITY_LOW, "enabled unit has no unit file",
