@@ -19,6 +19,13 @@ static const Verb verbs[] = {
           VERB_READS_SOURCE },
         { "report", verb_report, verb_report_help,
           "write the dry-run migration report (JSON, Markdown or self-contained HTML)", VERB_READS_SOURCE },
+        { "status", verb_status, verb_status_help,
+          "show where a conversion stands: steps, checkpoints, where and why it stopped", 0 },
+        { "rollback", verb_rollback, verb_rollback_help,
+          "return the source to a checkpoint (by default: exactly as it was)", VERB_MUTATES },
+        { "commit", verb_commit, verb_commit_help,
+          "make a finished conversion permanent (or write it as a new disk) and drop rollback data",
+          VERB_MUTATES },
 };
 
 static int startswith_dash2(const char *s)

@@ -37,6 +37,12 @@ int verb_plan(int argc, char *argv[]);
 void verb_plan_help(FILE *f);
 int verb_report(int argc, char *argv[]);
 void verb_report_help(FILE *f);
+int verb_status(int argc, char *argv[]);
+void verb_status_help(FILE *f);
+int verb_rollback(int argc, char *argv[]);
+void verb_rollback_help(FILE *f);
+int verb_commit(int argc, char *argv[]);
+void verb_commit_help(FILE *f);
 
 /* Logs "out of memory" and returns EXIT_ERROR. */
 int log_oom(void);

@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+#include <getopt.h>
+#include <stdbool.h>
+
+#include "exec/executor.h"
+#include "exec/progress.h"
+
+/* What the verbs that work on a run (status, rollback, commit; convert, apply, resume) share:
+ * the state directory, confirmation, hooks and progress options, and opening the executor with
+ * errors said once, in words. */
+
+typedef struct CliExec {
+        const char *state_dir;
+        bool yes;
+        const char *hooks_dir;
+        unsigned hook_timeout; /* 0: the default */
+        int progress_fd;       /* -1: none */
+        ProgressNdjson ndjson;
+        ProgressBar bar;
+        bool use_bar;
+} CliExec;
+
+#define CLI_EXEC_INIT             \
+        {                         \
+                .progress_fd = -1 \
+        }
+
+enum {
+        CLI_ARG_STATE_DIR = 0x200,
+        CLI_ARG_YES,
+        CLI_ARG_HOOKS_DIR,
+        CLI_ARG_HOOK_TIMEOUT,
+        CLI_ARG_PROGRESS_FD,
+        _CLI_EXEC_ARG_MAX,
+};
+
+/* clang-format off */
+#define CLI_OPTION_STATE_DIR    { "state-dir", required_argument, NULL, CLI_ARG_STATE_DIR }
+#define CLI_OPTION_YES          { "yes", no_argument, NULL, CLI_ARG_YES }
+#define CLI_OPTION_HOOKS_DIR    { "hooks-dir", required_argument, NULL, CLI_ARG_HOOKS_DIR }
+#define CLI_OPTION_HOOK_TIMEOUT { "hook-timeout", required_argument, NULL, CLI_ARG_HOOK_TIMEOUT }
+#define CLI_OPTION_PROGRESS_FD  { "progress-fd", required_argument, NULL, CLI_ARG_PROGRESS_FD }
+/* clang-format on */
+
+/* Help lines of those options, aligned like the other verbs' (22 columns). */
+#define CLI_HELP_STATE_DIR \
+        "      --state-dir DIR   the run's state directory (plan, journal, checkpoints, logs)\n"
+#define CLI_HELP_YES                                                                          \
+        "      --yes             do not ask for confirmation (required when stdin is not a\n" \
+        "                        terminal)\n"
+#define CLI_HELP_HOOKS                                                                                   \
+        "      --hooks-dir DIR   hooks to run (default: /etc/azlmigrate/hooks.d; see hooks/README.md)\n" \
+        "      --hook-timeout S  seconds a hook may run before it is stopped (default: 300)\n"
+#define CLI_HELP_PROGRESS_FD                                                                   \
+        "      --progress-fd N   write progress as JSON lines to file descriptor N (events:\n" \
+        "                        step-start, step-end, bytes, checkpoint, finding, error);\n"  \
+        "                        without it, a progress line on a terminal's stderr\n"
+
+/* For the default branch of a verb's getopt_long() loop: takes the options above. Returns 0 if
+ * it took c, else EXIT_USAGE after printing why. */
+int cli_exec_option(CliExec *x, const char *verb, int c, const char *arg, char *argv[]);
+
+/* Checks --state-dir was given; EXIT_USAGE after printing why. */
+int cli_exec_require_state_dir(const CliExec *x, const char *verb);
+
+/* A mutating verb asks before it acts: with --yes, goes on (0); when stdin is not a terminal,
+ * refuses (EXIT_USAGE, saying --yes is needed); else asks question on the terminal: 0 for yes,
+ * EXIT_ERROR for anything else. */
+int cli_exec_confirm(const char *verb, bool yes, const char *question);
+
+/* Executor options with the progress sink (NDJSON on --progress-fd, or the bar on a terminal)
+ * and the log callback (stderr). */
+void cli_exec_options(CliExec *x, ExecOptions *ret);
+/* Ends the progress line, if one is drawn. */
+void cli_exec_finish(CliExec *x);
+
+/* Opens the executor on the state directory; logs why not (another process holds the lock: its
+ * pid; no such directory; a journal that is not one). Returns 0 or EXIT_ERROR. */
+int cli_exec_open(CliExec *x, const char *verb, bool create, Executor **ret);

@@ -1,0 +1,405 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "disk/guest-dir.h"
+#include "disk/guest-ext.h"
+#include "disk/guest-fat.h"
+#include "executor-internal.h"
+#include "fault.h"
+#include "shared/fd-util.h"
+#include "shared/json-util.h"
+#include "shared/path-util.h"
+#include "shared/string-util.h"
+
+#define ESP_MOUNTPOINT "/boot/efi"
+
+void executor_log(Executor *e, LogLevel level, const char *step, const char *format, ...)
+{
+        _cleanup_free_ char *msg = NULL;
+        va_list ap;
+        int r;
+
+        if (!e->opts.log)
+                return;
+        va_start(ap, format);
+        r = vasprintf(&msg, format, ap);
+        va_end(ap);
+        if (r >= 0)
+                e->opts.log(level, step, msg, e->opts.log_userdata);
+}
+
+static void log_to_file(StepContext *c, LogLevel level, const char *msg)
+{
+        static const char *const names[] = { "error", "warning", "info", "debug" };
+        _cleanup_free_ char *now = NULL, *line = NULL, *rel = NULL;
+
+        if (c->log_fd < 0) {
+                if (asprintf(&rel, STATE_LOGS "/%s.log", c->step_id) < 0)
+                        return;
+                c->log_fd = openat(c->executor->state->dir_fd, rel,
+                                   O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0600);
+                if (c->log_fd < 0)
+                        return;
+        }
+        if (journal_timestamp(&now) < 0 ||
+            asprintf(&line, "%s %s %s\n", now,
+                     level >= 0 && level < (int) ELEMENTSOF(names) ? names[level] : "?", msg) < 0)
+                return;
+        (void) !write(c->log_fd, line, strlen(line));
+}
+
+void exec_log(StepContext *c, LogLevel level, const char *format, ...)
+{
+        _cleanup_free_ char *msg = NULL;
+        va_list ap;
+        int r;
+
+        va_start(ap, format);
+        r = vasprintf(&msg, format, ap);
+        va_end(ap);
+        if (r < 0)
+                return;
+        log_to_file(c, level, msg);
+        if (c->executor->opts.log)
+                c->executor->opts.log(level, c->step_id, msg, c->executor->opts.log_userdata);
+}
+
+void exec_progress_bytes(StepContext *c, uint64_t done, uint64_t total)
+{
+        ProgressEvent ev = {
+                .type = PROGRESS_BYTES, .step = c->step_id, .done = done, .total = total, .seconds = -1
+        };
+
+        if (c->executor->opts.progress)
+                c->executor->opts.progress(&ev, c->executor->opts.progress_userdata);
+}
+
+void exec_finding(StepContext *c, const char *key, const char *severity, const char *format, ...)
+{
+        _cleanup_free_ char *msg = NULL;
+        va_list ap;
+        int r;
+
+        va_start(ap, format);
+        r = vasprintf(&msg, format, ap);
+        va_end(ap);
+        if (r < 0)
+                return;
+        log_to_file(c, LOG_LEVEL_WARNING, msg);
+        ProgressEvent ev = { .type = PROGRESS_FINDING,
+                             .step = c->step_id,
+                             .key = key,
+                             .severity = severity,
+                             .message = msg,
+                             .seconds = -1 };
+        if (c->executor->opts.progress)
+                c->executor->opts.progress(&ev, c->executor->opts.progress_userdata);
+}
+
+int exec_step_error(StepContext *c, int error, const char *format, ...)
+{
+        char *msg = NULL;
+        va_list ap;
+        int r;
+
+        va_start(ap, format);
+        r = vasprintf(&msg, format, ap);
+        va_end(ap);
+        if (r >= 0) {
+                free(c->error);
+                c->error = msg;
+                log_to_file(c, LOG_LEVEL_ERROR, msg);
+        }
+        return error < 0 ? error : -EIO;
+}
+
+/* Mount ranges from the plan's inventory_summary. */
+
+int exec_mount_range(json_object *plan, const char *mountpoint, uint64_t *ret_offset, uint64_t *ret_size)
+{
+        json_object *summary = json_get(plan, "inventory_summary"), *mounts = json_get(summary, "mounts"),
+                    *disk = json_get(summary, "disk"), *parts = json_get(disk, "partitions"), *mount = NULL,
+                    *pn;
+
+        for (size_t i = 0;
+             json_object_is_type(mounts, json_type_array) && i < json_object_array_length(mounts); i++) {
+                json_object *m = json_object_array_get_idx(mounts, i);
+                if (streq_ptr(json_get_str(m, "mountpoint"), mountpoint)) {
+                        mount = m;
+                        break;
+                }
+        }
+        if (!mount)
+                return -ENOENT;
+        pn = json_get(mount, "partition");
+        if (!pn) {
+                int64_t size = json_get_int(disk, "size", -1);
+                /* A filesystem on the whole disk: no partition table. */
+                if ((parts && json_object_array_length(parts) > 0) || size <= 0)
+                        return -EOPNOTSUPP;
+                *ret_offset = 0;
+                *ret_size = (uint64_t) size;
+                return 0;
+        }
+        if (!json_object_is_type(pn, json_type_int))
+                return -EBADMSG;
+        for (size_t i = 0;
+             json_object_is_type(parts, json_type_array) && i < json_object_array_length(parts); i++) {
+                json_object *p = json_object_array_get_idx(parts, i);
+                int64_t start, size;
+                if (json_get_int(p, "number", -1) != json_object_get_int64(pn))
+                        continue;
+                start = json_get_int(p, "start", -1);
+                size = json_get_int(p, "size", -1);
+                if (start < 0 || size <= 0)
+                        return -EBADMSG;
+                *ret_offset = (uint64_t) start;
+                *ret_size = (uint64_t) size;
+                return 0;
+        }
+        return -EBADMSG;
+}
+
+/* The observer every writer of a mutating step gets: the undo record (root mode), then the
+ * fault switch's write counter. */
+
+typedef struct Observer {
+        StepContext *c;
+        const char *prefix; /* root mode: where the writer's filesystem lies in the root */
+} Observer;
+
+static int prefixed(const char *prefix, const char *path, char **ret)
+{
+        if (!path || !prefix) {
+                *ret = NULL;
+                return 0;
+        }
+        if (streq(path, "/"))
+                *ret = strdup(prefix);
+        else if (asprintf(ret, "%s%s", prefix, path) < 0)
+                *ret = NULL;
+        return *ret ? 0 : -ENOMEM;
+}
+
+static int observe(void *userdata, GuestWriteOp op, const char *path, const char *path2)
+{
+        Observer *o = userdata;
+        StepContext *c = o->c;
+        int r;
+
+        if (c->executor->undo) {
+                _cleanup_free_ char *p = NULL, *p2 = NULL;
+                if (prefixed(o->prefix, path, &p) < 0 || prefixed(o->prefix, path2, &p2) < 0)
+                        return -ENOMEM;
+                r = undo_record(c->executor->undo, op, p ?: path, p2 ?: path2);
+                if (r < 0) {
+                        exec_log(c, LOG_LEVEL_ERROR, "Cannot record how to undo %s of '%s': %s",
+                                 strempty(guest_write_op_to_string(op)), p ?: path, strerror(-r));
+                        return r;
+                }
+        }
+        fault_pointf("inside", c->step_id, (long) c->writes);
+        c->writes++;
+        return 0;
+}
+
+static int attach_observer(StepContext *c, GuestWriter *w, const char *prefix, void **slot)
+{
+        Observer *o = calloc(1, sizeof(Observer));
+
+        if (!o)
+                return -ENOMEM;
+        *o = (Observer){ .c = c, .prefix = prefix };
+        free(*slot);
+        *slot = o;
+        guest_writer_set_observer(w, observe, o);
+        return 0;
+}
+
+int exec_open_root_writer(StepContext *c, GuestWriter **ret)
+{
+        _cleanup_(guest_writer_freep) GuestWriter *w = NULL;
+        _cleanup_free_ char *err = NULL;
+        uint64_t off, size;
+        int r;
+
+        if (c->root_writer) {
+                *ret = c->root_writer;
+                return 0;
+        }
+        if (!c->mutates)
+                return -EROFS;
+        if (c->mode == SOURCE_MODE_IMAGE) {
+                if (!c->export_path)
+                        return -ENXIO;
+                r = exec_mount_range(c->plan, "/", &off, &size);
+                if (r < 0)
+                        return exec_step_error(c, r,
+                                               "The plan does not say where the root filesystem is: %s",
+                                               strerror(-r));
+                r = guest_writer_open_ext(c->export_path, off, &w, &err);
+                if (r < 0)
+                        return exec_step_error(c, r, "Cannot open the root filesystem for writing: %s",
+                                               err ?: strerror(-r));
+        } else {
+                r = guest_writer_open_dir(c->root, &w);
+                if (r < 0)
+                        return exec_step_error(c, r, "Cannot open '%s' for writing: %s", c->root,
+                                               strerror(-r));
+        }
+        r = attach_observer(c, w, NULL, &c->observer_root);
+        if (r < 0)
+                return r;
+        *ret = c->root_writer = TAKE_PTR(w);
+        return 0;
+}
+
+static int openat2_confined(int dfd, const char *path, int flags)
+{
+        struct open_how how = {
+                .flags = (uint64_t) flags | O_CLOEXEC,
+                .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
+        };
+        int fd = (int) syscall(SYS_openat2, dfd, path, &how, sizeof how);
+
+        return fd < 0 ? -errno : fd;
+}
+
+int exec_open_esp_writer(StepContext *c, GuestWriter **ret)
+{
+        _cleanup_(guest_writer_freep) GuestWriter *w = NULL;
+        uint64_t off, size;
+        int r;
+
+        if (c->esp_writer) {
+                *ret = c->esp_writer;
+                return 0;
+        }
+        if (!c->mutates)
+                return -EROFS;
+        if (c->mode == SOURCE_MODE_IMAGE) {
+                if (!c->export_path)
+                        return -ENXIO;
+                r = exec_mount_range(c->plan, ESP_MOUNTPOINT, &off, &size);
+                if (r == -ENOENT)
+                        return r;
+                if (r < 0)
+                        return exec_step_error(c, r, "The plan does not say where the ESP is: %s",
+                                               strerror(-r));
+                r = guest_writer_open_fat(c->export_path, off, size, &w);
+                if (r < 0)
+                        return exec_step_error(c, r, "Cannot open the ESP for writing: %s", strerror(-r));
+        } else {
+                _cleanup_close_ int root_fd = -EBADF, fd = -EBADF;
+                char proc[64];
+
+                root_fd = open(c->root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+                if (root_fd < 0)
+                        return -errno;
+                /* Resolved inside the root, no symlink followed: the guest cannot point us away. */
+                fd = openat2_confined(root_fd, ESP_MOUNTPOINT + 1, O_PATH | O_DIRECTORY);
+                if (fd == -ENOENT || fd == -ENOTDIR)
+                        return -ENOENT;
+                if (fd < 0)
+                        return exec_step_error(c, fd, "Cannot open %s in '%s': %s", ESP_MOUNTPOINT, c->root,
+                                               strerror(-fd));
+                snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
+                r = guest_writer_open_dir(proc, &w);
+                if (r < 0)
+                        return exec_step_error(c, r, "Cannot open the ESP for writing: %s", strerror(-r));
+        }
+        r = attach_observer(c, w, c->mode == SOURCE_MODE_ROOT ? ESP_MOUNTPOINT : NULL, &c->observer_esp);
+        if (r < 0)
+                return r;
+        *ret = c->esp_writer = TAKE_PTR(w);
+        return 0;
+}
+
+int exec_open_guest(StepContext *c, Guest **ret)
+{
+        _cleanup_(guest_freep) Guest *g = NULL;
+        GuestFs *fs = NULL;
+        uint64_t off, size;
+        int r;
+
+        r = guest_new(&g);
+        if (r < 0)
+                return r;
+        if (c->mode == SOURCE_MODE_ROOT) {
+                r = guest_dir_open(c->root, &fs);
+                if (r < 0)
+                        return r;
+                r = guest_mount(g, "/", fs);
+                if (r < 0)
+                        return r;
+                *ret = TAKE_PTR(g);
+                return 0;
+        }
+        if (!c->export_path)
+                return -ENXIO;
+        if (c->guest_fd < 0) {
+                c->guest_fd = open(c->export_path, O_RDONLY | O_CLOEXEC);
+                if (c->guest_fd < 0)
+                        return -errno;
+        }
+        r = exec_mount_range(c->plan, "/", &off, &size);
+        if (r < 0)
+                return r;
+        GuestExtInfo info = {};
+        r = guest_ext_open(c->guest_fd, off, &fs, &info);
+        free(info.error);
+        if (r < 0)
+                return r;
+        r = guest_mount(g, "/", fs);
+        if (r < 0)
+                return r;
+        if (exec_mount_range(c->plan, ESP_MOUNTPOINT, &off, &size) >= 0) {
+                r = guest_fat_open(c->guest_fd, off, size, &fs);
+                if (r >= 0)
+                        r = guest_mount(g, ESP_MOUNTPOINT, fs);
+                if (r < 0)
+                        exec_log(c, LOG_LEVEL_WARNING, "The ESP cannot be read: %s", strerror(-r));
+        }
+        *ret = TAKE_PTR(g);
+        return 0;
+}
+
+int exec_context_close_writers(StepContext *c)
+{
+        int r = 0, k;
+
+        if (c->esp_writer) {
+                k = guest_writer_close(TAKE_PTR(c->esp_writer));
+                if (k < 0 && r == 0)
+                        r = exec_step_error(c, k, "Writing the ESP failed when it was closed: %s",
+                                            strerror(-k));
+        }
+        if (c->root_writer) {
+                k = guest_writer_close(TAKE_PTR(c->root_writer));
+                if (k < 0 && r == 0)
+                        r = exec_step_error(c, k,
+                                            "Writing the root filesystem failed when it was closed: %s",
+                                            strerror(-k));
+        }
+        return r;
+}
+
+void exec_context_done(StepContext *c)
+{
+        c->esp_writer = guest_writer_free(c->esp_writer);
+        c->root_writer = guest_writer_free(c->root_writer);
+        c->observer_root = mfree(c->observer_root);
+        c->observer_esp = mfree(c->observer_esp);
+        c->error = mfree(c->error);
+        c->log_fd = safe_close(c->log_fd);
+        c->guest_fd = safe_close(c->guest_fd);
+}
