@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+#include <stdbool.h>
+
+#include <json-c/json.h>
+
+#include "executor.h"
+
+/* Shared by the step implementations (internal to src/exec). */
+
+#define STEPS_GRUB_CFG "/boot/grub2/grub.cfg"
+/* Where the GRUB of a BIOS boot partition (the source's) reads its modules and configuration. */
+#define STEPS_BIOS_GRUB_DIR "/boot/grub"
+
+/* True for a plan translation that writes into the target: carry, translate or render, with a
+ * target, and not one that only renames a vendor unit (its source under /usr/lib or /lib: the
+ * target ships its own). */
+bool steps_translation_writes(json_object *translation);
+
+/* The root filesystem's UUID from the plan's inventory summary (mounts "/"), or NULL. */
+const char *steps_root_uuid(json_object *plan);
+
+extern const ExecStep steps_check[];
+extern const size_t steps_check_n;
+extern const ExecStep steps_stage[]; /* stage-target, carry-config */
+extern const size_t steps_stage_n;
+extern const ExecStep steps_swap[]; /* swap-root */
+extern const size_t steps_swap_n;
+extern const ExecStep steps_boot[]; /* install-boot, write-firstboot */
+extern const size_t steps_boot_n;
