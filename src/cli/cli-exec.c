@@ -110,6 +110,7 @@ void cli_exec_options(CliExec *x, ExecOptions *ret)
                 .hook_timeout_sec = x->hook_timeout,
                 .log = log_cb,
                 .log_userdata = x,
+                .overrides = x->overrides,
         };
         if (x->progress_fd >= 0) {
                 /* A reader that goes away must not kill the conversion. */

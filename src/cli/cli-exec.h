@@ -20,6 +20,7 @@ typedef struct CliExec {
         ProgressNdjson ndjson;
         ProgressBar bar;
         bool use_bar;
+        char **overrides; /* finding keys overridden for preflight (borrowed) */
 } CliExec;
 
 #define CLI_EXEC_INIT             \

@@ -9,6 +9,7 @@ enum {
         EXIT_ERROR = 1,
         EXIT_USAGE = 2,
         EXIT_INHIBITED = 3,
+        EXIT_STOPPED = 4, /* a hook stopped a conversion at a checkpoint */
 };
 
 typedef enum VerbFlags {
@@ -37,6 +38,12 @@ int verb_plan(int argc, char *argv[]);
 void verb_plan_help(FILE *f);
 int verb_report(int argc, char *argv[]);
 void verb_report_help(FILE *f);
+int verb_convert(int argc, char *argv[]);
+void verb_convert_help(FILE *f);
+int verb_apply(int argc, char *argv[]);
+void verb_apply_help(FILE *f);
+int verb_resume(int argc, char *argv[]);
+void verb_resume_help(FILE *f);
 int verb_status(int argc, char *argv[]);
 void verb_status_help(FILE *f);
 int verb_rollback(int argc, char *argv[]);

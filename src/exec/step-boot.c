@@ -5,8 +5,8 @@
  * install-boot
  *   - picks the newest target kernel in /boot that has a dracut initramfs and modules;
  *   - writes /boot/grub2/grub.cfg: one entry, the root found by its filesystem UUID, the kernel
- *     command line of the target's /etc/default/grub plus the node's console and timing
- *     arguments (console=, earlyprintk=, rootdelay=, panic=) from the source's;
+ *     command line of the target's /etc/default/grub (where carry-config put the node's
+ *     parameters the plan carries);
  *   - copies the target's shim and GRUB (from /.azlmigrate/displaced/boot/efi/EFI/BOOT, where
  *     swap-root put the target's ESP content, or the root's /boot/efi) to the ESP: the removable
  *     path /EFI/BOOT/BOOTX64.EFI (what Azure's firmware boots), /EFI/azurelinux, and the names
@@ -39,9 +39,6 @@
 #define CONFIG_MAX   (1024u * 1024u)
 #define EFI_FILE_MAX (64u * 1024u * 1024u)
 #define CMDLINE_MAX  4096u
-
-/* Command-line arguments of the node that describe the VM, not the OS: carried over. */
-static const char *const carried_args[] = { "console=", "earlyprintk=", "rootdelay=", "panic=" };
 
 static int read_env(Guest *g, const char *path, char ***env)
 {
@@ -95,35 +92,29 @@ static bool cmdline_arg_ok(const char *a)
         return !isempty(a) && strlen(a) < 256 && str_in_charset(a, "=.,:-_/+@");
 }
 
-/* The kernel arguments: the target's, then the node's carried ones not already there. */
+/* The kernel arguments of the target's /etc/default/grub, which carry-config wrote from the plan
+ * (kernel.cmdline.written: the node's parameters the rules carry), without root=, ro and rw. */
 static int build_cmdline(StepContext *c, Guest *g, char **ret)
 {
-        _cleanup_free_ char *target = NULL, *source = NULL;
-        _cleanup_strv_free_ char **args = NULL, **t = NULL, **s = NULL;
+        _cleanup_free_ char *target = NULL;
+        _cleanup_strv_free_ char **args = NULL, **t = NULL;
         char *joined;
         int r;
 
-        if ((r = grub_cmdline(g, "/", &target)) < 0 || (r = grub_cmdline(g, STEPS_OLD_DIR, &source)) < 0)
+        r = grub_cmdline(g, "/", &target);
+        if (r < 0)
                 return r;
-        if (strv_split(target, " \t", &t) < 0 || strv_split(source, " \t", &s) < 0)
+        if (strv_split(target, " \t", &t) < 0)
                 return -ENOMEM;
         STRV_FOREACH(a, t) {
                 if (startswith(*a, "root=") || streq(*a, "ro") || streq(*a, "rw"))
                         continue;
                 if (!cmdline_arg_ok(*a)) {
-                        exec_log(c, LOG_LEVEL_WARNING, "kernel argument '%s' of the target dropped", *a);
+                        exec_log(c, LOG_LEVEL_WARNING, "kernel argument '%s' dropped: not a plain parameter",
+                                 *a);
                         continue;
                 }
                 if (!strv_contains(args, *a) && strv_extend(&args, *a) < 0)
-                        return -ENOMEM;
-        }
-        STRV_FOREACH(a, s) {
-                bool carry = false;
-                for (size_t i = 0; i < ELEMENTSOF(carried_args); i++)
-                        carry = carry || startswith(*a, carried_args[i]);
-                if (!carry || !cmdline_arg_ok(*a) || strv_contains(args, *a))
-                        continue;
-                if (strv_extend(&args, *a) < 0)
                         return -ENOMEM;
         }
         joined = strv_join(args, " ");
@@ -188,7 +179,7 @@ static int write_grub_cfg(StepContext *c, GuestWriter *w, const char *uuid, cons
 
         if (asprintf(&cfg,
                      "# Written by azlmigrate (install-boot): boots the converted Azure Linux root.\n"
-                     "# grub2-mkconfig replaces it when the target's kernel package is updated.\n"
+                     "# To regenerate it on the node: grub2-mkconfig -o /boot/grub2/grub.cfg\n"
                      "set default=0\n"
                      "set timeout=1\n"
                      "insmod part_gpt\n"
@@ -329,13 +320,13 @@ static int step_install_boot(StepContext *c)
 {
         _cleanup_free_ char *version = NULL, *image = NULL, *initrd = NULL, *cmdline = NULL, *stub = NULL;
         _cleanup_(guest_freep) Guest *g = NULL;
+        _cleanup_free_ char *fstab_uuid = NULL;
+        _cleanup_strv_free_ char **fstab_mounts = NULL;
         const char *uuid = steps_root_uuid(c->plan);
         GuestWriter *w = NULL, *esp = NULL;
         json_object *mounts = json_get(json_get(c->plan, "inventory_summary"), "mounts");
         int r;
 
-        if (!uuid)
-                return exec_step_error(c, -EBADMSG, "the plan does not say the root filesystem's UUID");
         for (size_t i = 0; i < json_array_len(mounts); i++)
                 if (streq_ptr(json_get_str(json_object_array_get_idx(mounts, i), "mountpoint"), "/boot"))
                         return exec_step_error(
@@ -348,6 +339,19 @@ static int step_install_boot(StepContext *c)
         r = copy_writer_view(w, &g);
         if (r < 0)
                 return exec_step_error(c, r, "cannot read the root filesystem: %s", strerror(-r));
+
+        /* A mounted root's inventory has no filesystem UUIDs: its fstab names the root. */
+        if (!uuid) {
+                r = steps_fstab(g, &fstab_mounts, &fstab_uuid);
+                if (r < 0)
+                        return exec_step_error(c, r, "cannot read /etc/fstab: %s", strerror(-r));
+                uuid = fstab_uuid;
+        }
+        if (!uuid || !str_in_charset(uuid, "-"))
+                return exec_step_error(
+                        c, -EBADMSG,
+                        "neither the plan nor /etc/fstab says the root filesystem's UUID: GRUB "
+                        "could not find it");
 
         r = pick_kernel(g, &version, &image, &initrd);
         if (r < 0)

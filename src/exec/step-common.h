@@ -5,6 +5,7 @@
 
 #include <json-c/json.h>
 
+#include "disk/guest.h"
 #include "executor.h"
 
 /* Shared by the step implementations (internal to src/exec). */
@@ -20,6 +21,11 @@ bool steps_translation_writes(json_object *translation);
 
 /* The root filesystem's UUID from the plan's inventory summary (mounts "/"), or NULL. */
 const char *steps_root_uuid(json_object *plan);
+
+/* The mount points of g's /etc/fstab other than "/" (swap, "none" and relative ones left out),
+ * and the UUID its "/" entry names (NULL when it names the root otherwise). A missing fstab
+ * gives neither. Returns 0 or -errno. */
+int steps_fstab(Guest *g, char ***ret_mountpoints, char **ret_root_uuid);
 
 extern const ExecStep steps_check[];
 extern const size_t steps_check_n;

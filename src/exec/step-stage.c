@@ -15,6 +15,7 @@
 #include "step-common.h"
 #include "steps.h"
 #include "target.h"
+#include "translate.h"
 
 #define ACCOUNTS_MAX (4u * 1024u * 1024u)
 
@@ -75,6 +76,12 @@ static int mkdir_parent(GuestWriter *w, const char *path)
         return copy_mkdir_p(w, p);
 }
 
+static int guest_lstat_writer(GuestWriter *w, const char *path, GuestStat *ret)
+{
+        GuestFs *fs = guest_writer_fs(w);
+        return fs->ops->lstat(fs, path, ret);
+}
+
 /* The target of a carried symlink: a unit enabled under its Ubuntu name
  * (multi-user.target.wants/chrony.service -> /lib/systemd/system/chrony.service) points at the
  * unit's Azure Linux name in /usr/lib (chronyd.service). */
@@ -89,6 +96,50 @@ static char *retarget_link(const char *old_target, const char *new_path)
         if (startswith(dir, "/lib/"))
                 return asprintf(&r, "/usr%s%s", dir, new_base) < 0 ? NULL : r;
         return asprintf(&r, "%s%s", dir, new_base) < 0 ? NULL : r;
+}
+
+static int read_staged(GuestWriter *w, const char *path, char **ret, size_t *ret_size);
+
+/* A translate action whose rule changes the content (translate.h): the source's file or the
+ * target's own, translated, written to the staged target. */
+static int carry_translated(StepContext *c, Guest *g, GuestWriter *w, json_object *t, const char *to,
+                            TranslateInput in)
+{
+        const char *rule = json_get_str(t, "rule"), *source = json_get_str(t, "source");
+        _cleanup_free_ char *text = NULL, *out = NULL;
+        size_t size = 0;
+        uint32_t mode = 0644;
+        GuestStat st;
+        int r;
+
+        if (in == TRANSLATE_SOURCE) {
+                if (!source)
+                        return -EINVAL;
+                r = guest_read_file(g, source, ACCOUNTS_MAX, &text, &size);
+                if (r == -ENOENT) {
+                        exec_log(c, LOG_LEVEL_WARNING, "%s (%s) is gone from the source; not carried",
+                                 source, strempty(rule));
+                        return 0;
+                }
+                if (r >= 0 && guest_stat(g, source, &st) >= 0)
+                        mode = st.mode & 07777;
+        } else {
+                r = read_staged(w, to, &text, &size);
+                if (r == -ENOENT)
+                        r = 0;
+                if (r >= 0 && guest_lstat_writer(w, to, &st) >= 0)
+                        mode = st.mode & 07777;
+        }
+        if (r < 0)
+                return r;
+        r = translate_text(rule, json_get_str(t, "value"), text, size, &out);
+        if (r == -EINVAL)
+                exec_log(c, LOG_LEVEL_ERROR, "the plan's translation %s has a value that is not plain: '%s'",
+                         strempty(rule), strempty(json_get_str(t, "value")));
+        if (r < 0)
+                return r;
+        exec_log(c, LOG_LEVEL_INFO, "%s: %s translated", strempty(rule), to + strlen(STEPS_STAGE_DIR));
+        return guest_writer_write_file(w, to, out, strlen(out), mode, 0, 0, GUEST_WRITER_KEEP_TIME);
 }
 
 static int carry_one(StepContext *c, Guest *g, GuestWriter *w, json_object *t)
@@ -110,6 +161,11 @@ static int carry_one(StepContext *c, Guest *g, GuestWriter *w, json_object *t)
                 uint32_t mode = source && guest_stat(g, source, &src) >= 0 ? src.mode : 0644;
                 return guest_writer_write_file(w, to, content, strlen(content), mode, 0, 0,
                                                GUEST_WRITER_KEEP_TIME);
+        }
+        if (streq_ptr(json_get_str(t, "action"), "translate")) {
+                TranslateInput in = translate_input(json_get_str(t, "rule"));
+                if (in != TRANSLATE_NONE)
+                        return carry_translated(c, g, w, t, to, in);
         }
         if (!source)
                 return 0;

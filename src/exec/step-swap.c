@@ -3,14 +3,13 @@
  * by renames only (no content is copied, so the step costs metadata, not data).
  *
  * Kept in place: the plan's preserved paths (/var/lib/kubelet, /var/log, /home, ...), the mount
- * points of the node's other filesystems (/boot/efi), /boot/grub when the node can boot through
- * BIOS, /.azlmigrate and /lost+found. Every other
- * entry of the source moves to /.azlmigrate/old at the same relative path; every entry of the
- * stage moves to its place. A directory on the way to a kept path (/var, /var/lib, /boot) is
- * not moved but merged: the same rule, one level down, and it takes the target's metadata. What
- * the target has at a kept path itself goes to /.azlmigrate/displaced (install-boot takes the
- * target's EFI binaries from there). Only the writer's own view is read, without following any
- * symlink: a kept path under a symlinked directory is not kept (and said so). */
+ * points of the node's other filesystems (/boot/efi; the inventory's mounts and fstab's), /boot/grub when
+ * the node can boot through BIOS, /.azlmigrate and /lost+found. Every other entry of the source moves to
+ * /.azlmigrate/old at the same relative path; every entry of the stage moves to its place. A directory on
+ * the way to a kept path (/var, /var/lib, /boot) is not moved but merged: the same rule, one level down, and
+ * it takes the target's metadata. What the target has at a kept path itself goes to /.azlmigrate/displaced
+ * (install-boot takes the target's EFI binaries from there). Only the writer's own view is read, without
+ * following any symlink: a kept path under a symlinked directory is not kept (and said so). */
 #include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -32,6 +31,7 @@ typedef struct Swap {
         GuestFs *fs;
         char **kept;      /* kept paths that exist (as real paths) on the root filesystem */
         char **ancestors; /* their proper ancestors other than "/" */
+        char **fstab_mounts;
         uint64_t moved_old, moved_new, displaced;
 } Swap;
 
@@ -128,6 +128,10 @@ static int collect_kept(Swap *s)
                 if (r < 0)
                         return r;
         }
+        /* And those of the node's fstab (a mounted root's inventory has no mounts of its own). */
+        STRV_FOREACH(m, s->fstab_mounts)
+                if ((r = add_kept(s, *m)) < 0)
+                        return r;
         /* BIOS boot (Generation 1 VMs): the GRUB in the BIOS boot partition loads its modules and
          * configuration from /boot/grub; install-boot points that configuration at the target's. */
         fw = json_get_str(json_get(json_get(s->c->plan, "inventory_summary"), "boot"), "firmware");
@@ -269,7 +273,7 @@ static int merge(Swap *s, const char *dir, unsigned depth)
 
 static int step_swap_root(StepContext *c)
 {
-        _cleanup_strv_free_ char **kept = NULL, **ancestors = NULL;
+        _cleanup_strv_free_ char **kept = NULL, **ancestors = NULL, **fstab_mounts = NULL;
         Swap s = { .c = c };
         GuestFileType t;
         int r;
@@ -295,7 +299,16 @@ static int step_swap_root(StepContext *c)
                         "remove it after checking)",
                         STEPS_OLD_DIR);
 
-        r = collect_kept(&s);
+        {
+                _cleanup_(guest_freep) Guest *view = NULL;
+                _cleanup_free_ char *uuid = NULL;
+                r = copy_writer_view(s.w, &view);
+                if (r >= 0)
+                        r = steps_fstab(view, &fstab_mounts, &uuid);
+                s.fstab_mounts = fstab_mounts;
+        }
+        if (r >= 0)
+                r = collect_kept(&s);
         kept = s.kept;
         ancestors = s.ancestors;
         if (r < 0)

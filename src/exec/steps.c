@@ -2,7 +2,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define FSTAB_MAX (1024u * 1024u)
+
+#include "inspect/fstab-source.h"
+#include "inspect/fstab.h"
 #include "shared/json-util.h"
+#include "shared/strv.h"
 #include "shared/string-util.h"
 #include "step-common.h"
 #include "steps.h"
@@ -32,6 +37,43 @@ const char *steps_root_uuid(json_object *plan)
                         return json_get_str(m, "uuid");
         }
         return NULL;
+}
+
+int steps_fstab(Guest *g, char ***ret_mountpoints, char **ret_root_uuid)
+{
+        _cleanup_(fstab_freep) Fstab *f = NULL;
+        _cleanup_free_ char *buf = NULL, *uuid = NULL;
+        _cleanup_strv_free_ char **l = NULL;
+        size_t size;
+        int r;
+
+        r = guest_read_file(g, "/etc/fstab", FSTAB_MAX, &buf, &size);
+        if (r == -ENOENT) {
+                *ret_mountpoints = NULL;
+                *ret_root_uuid = NULL;
+                return 0;
+        }
+        if (r < 0)
+                return r;
+        r = fstab_parse(buf, size, &f);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < f->n_entries; i++) {
+                const FstabEntry *e = &f->entries[i];
+                if (streq(e->file, "/")) {
+                        _cleanup_free_ char *v = NULL;
+                        if (!uuid && fstab_source_parse(e->spec, &v) == FSTAB_SOURCE_UUID)
+                                uuid = TAKE_PTR(v);
+                        continue;
+                }
+                if (e->file[0] != '/' || streq(e->vfstype, "swap") || strv_contains(l, e->file))
+                        continue;
+                if (strv_extend(&l, e->file) < 0)
+                        return -ENOMEM;
+        }
+        *ret_mountpoints = TAKE_PTR(l);
+        *ret_root_uuid = TAKE_PTR(uuid);
+        return 0;
 }
 
 const ExecStep *steps_inplace(size_t *ret_n)

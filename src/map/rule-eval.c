@@ -151,12 +151,14 @@ static int render_text(const char *tmpl, const RuleScope *s, size_t max, char **
 static int emit_translation(Eval *e, const RuleDef *d, json_object *item, json_object *out)
 {
         RuleScope s = eval_scope(e, item);
-        _cleanup_free_ char *source = NULL, *target = NULL, *content = NULL, *note = NULL, *n2 = NULL;
+        _cleanup_free_ char *source = NULL, *target = NULL, *content = NULL, *value = NULL, *note = NULL,
+                            *n2 = NULL;
         json_object *o;
         int r;
 
         if ((r = render_text(d->t_source, &s, RULES_TEXT_MAX, &source)) < 0 ||
             (r = render_text(d->t_target, &s, RULES_TEXT_MAX, &target)) < 0 ||
+            (r = render_text(d->t_value, &s, RULES_TEXT_MAX, &value)) < 0 ||
             (r = render_text(d->t_note, &s, RULES_TEXT_MAX, &note)) < 0)
                 return r;
         if (d->t_content) {
@@ -175,6 +177,9 @@ static int emit_translation(Eval *e, const RuleDef *d, json_object *item, json_o
             json_add_str(o, "action", d->t_action) < 0 || json_add_str(o, "source", source) < 0 ||
             json_add_str(o, "target", target) < 0 || json_add_str(o, "content", content) < 0 ||
             json_add_str(o, "note", note) < 0)
+                return -ENOMEM;
+        /* Only translators that take a parameter have one: absent elsewhere. */
+        if (value && json_add_str(o, "value", value) < 0)
                 return -ENOMEM;
         return 0;
 }

@@ -57,7 +57,7 @@ typedef struct RuleDef {
         Remedy *remedies;
         size_t n_remedies;
         bool has_translation;
-        char *t_action, *t_source, *t_target, *t_content, *t_note;
+        char *t_action, *t_source, *t_target, *t_content, *t_value, *t_note;
 } RuleDef;
 
 struct RuleSet {

@@ -71,6 +71,7 @@ static RuleDef *rule_def_free(RuleDef *d)
         free(d->t_source);
         free(d->t_target);
         free(d->t_content);
+        free(d->t_value);
         free(d->t_note);
         free(d);
         return NULL;
@@ -397,7 +398,7 @@ static int parse_remediation(Parse *p, json_object *o, RuleDef *d)
 static int parse_translation(Parse *p, json_object *o, RuleDef *d)
 {
         static const char *const actions[] = { "carry", "translate", "render", "drop", "flag" };
-        static const char *const fields[] = { "action", "source", "target", "content", "note" };
+        static const char *const fields[] = { "action", "source", "target", "content", "value", "note" };
         json_object *t = json_get(o, "translation");
         int r;
 
@@ -416,12 +417,15 @@ static int parse_translation(Parse *p, json_object *o, RuleDef *d)
         if ((r = get_template(p, t, "source", false, &d->t_source)) < 0 ||
             (r = get_template(p, t, "target", false, &d->t_target)) < 0 ||
             (r = get_template(p, t, "content", false, &d->t_content)) < 0 ||
+            (r = get_template(p, t, "value", false, &d->t_value)) < 0 ||
             (r = get_template(p, t, "note", false, &d->t_note)) < 0)
                 return r;
         if (!d->t_source && !d->t_target)
                 return perr(p, "a translation needs a source or a target");
         if (streq(d->t_action, "render") != (d->t_content != NULL))
                 return perr(p, "'content' belongs to translations with action render, and they need it");
+        if (d->t_value && !streq(d->t_action, "translate"))
+                return perr(p, "'value' belongs to translations with action translate");
         d->has_translation = true;
         return 0;
 }

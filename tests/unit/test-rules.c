@@ -527,6 +527,9 @@ static void test_hostile(void)
         expect_bad("{\"rules\": [" RULE_HEAD "\"detail\": \"d\", \"translation\": {\"action\": \"render\","
                    " \"target\": \"/x\"}}]}",
                    -EBADMSG, "'content' belongs to translations with action render");
+        expect_bad("{\"rules\": [" RULE_HEAD "\"detail\": \"d\", \"translation\": {\"action\": \"carry\","
+                   " \"target\": \"/x\", \"value\": \"v\"}}]}",
+                   -EBADMSG, "'value' belongs to translations with action translate");
         expect_bad("{\"rules\": [" RULE_HEAD "\"detail\": \"d\", \"translation\": {\"action\": \"move\","
                    " \"target\": \"/x\"}}]}",
                    -EBADMSG, "translation action must be");
