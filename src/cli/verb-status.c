@@ -101,14 +101,24 @@ static void print_text(FILE *f, const char *dir, const Journal *j, JournalStatus
                         fprintf(f, ", step %s", rs);
                 fputc('\n', f);
                 break;
-        case JOURNAL_INTERRUPTED:
-                fprintf(f, ": the process died %s%s\n", rs ? "during step " : "between steps", strempty(rs));
+        case JOURNAL_INTERRUPTED: {
+                const JournalCheckpoint *cp =
+                        j->n_checkpoints > 0 ? &j->checkpoints[j->n_checkpoints - 1] : NULL;
+                if (rs)
+                        fprintf(f, ": the process died during step %s\n", rs);
+                else if (cp && cp->seconds < 0)
+                        /* A checkpoint without its time was not finished. */
+                        fprintf(f, ": the process died while taking checkpoint %s (before step %s)\n",
+                                cp->id, cp->before_step);
+                else
+                        fputs(": the process died between steps\n", f);
                 fprintf(f,
                         "Next:            'azlmigrate resume --state-dir %s' reruns %s from its "
                         "checkpoint,\n",
                         dir, rs ?: ns ?: "the rest");
                 fprintf(f, "                 'azlmigrate rollback --state-dir %s' undoes the run\n", dir);
                 break;
+        }
         case JOURNAL_STOPPED:
                 fprintf(f, " at %s\n", j->stopped_at ?: "the start (no checkpoint yet)");
                 if (ns)
