@@ -16,6 +16,7 @@
  *   - BIOS (a kept /boot/grub): the source's GRUB in the BIOS boot partition reads
  *     /boot/grub/grub.cfg, which is replaced by one that reads /boot/grub2/grub.cfg.
  * write-firstboot
+ *   - a target that runs SELinux gets /.autorelabel: what the conversion wrote has no labels;
  *   - the plan's packages.counts.to_install (mapped packages the target image lacks) go to
  *     /var/lib/azlmigrate/firstboot-packages, and a oneshot unit installs them with tdnf at the
  *     first boot with network, then renames the list (so it runs once). */
@@ -423,13 +424,37 @@ static const char firstboot_unit[] =
         "[Install]\n"
         "WantedBy=multi-user.target\n";
 
+/* The target runs SELinux (enforcing or permissive): the files the conversion wrote carry no
+ * labels, so the first boot relabels the filesystem (/.autorelabel, as selinux-policy does). */
+static int selinux_relabel(StepContext *c, GuestWriter *w)
+{
+        _cleanup_(guest_freep) Guest *g = NULL;
+        _cleanup_strv_free_ char **env = NULL;
+        const char *mode;
+        int r;
+
+        r = copy_writer_view(w, &g);
+        if (r >= 0)
+                r = read_env(g, "/etc/selinux/config", &env);
+        if (r < 0)
+                return r;
+        mode = env_get(env, "SELINUX");
+        if (!mode || (!streq(mode, "enforcing") && !streq(mode, "permissive")))
+                return 0;
+        r = guest_writer_write_file(w, "/.autorelabel", "", 0, 0644, 0, 0, GUEST_WRITER_KEEP_TIME);
+        if (r >= 0)
+                exec_log(c, LOG_LEVEL_INFO, "SELinux is %s on the target: the first boot relabels the files",
+                         mode);
+        return r < 0 ? r : 1;
+}
+
 static int step_write_firstboot(StepContext *c)
 {
         json_object *pkgs = json_get(json_get(json_get(c->plan, "packages"), "counts"), "to_install");
         _cleanup_strv_free_ char **names = NULL;
         _cleanup_free_ char *list = NULL, *text = NULL;
         GuestWriter *w = NULL;
-        int r;
+        int r, relabel;
 
         for (size_t i = 0; i < json_array_len(pkgs); i++) {
                 const char *n = json_object_get_string(json_object_array_get_idx(pkgs, i));
@@ -441,18 +466,22 @@ static int step_write_firstboot(StepContext *c)
                 if (!strv_contains(names, n) && strv_extend(&names, n) < 0)
                         return -ENOMEM;
         }
-        if (!names) {
-                exec_log(c, LOG_LEVEL_INFO,
-                         "the target image has every mapped package: no first-boot installation");
-                return EXEC_STEP_SKIPPED;
-        }
-        list = strv_join(names, "\n");
-        if (!list || asprintf(&text, "%s\n", list) < 0)
-                return -ENOMEM;
 
         r = exec_open_root_writer(c, &w);
         if (r < 0)
                 return exec_step_error(c, r, "cannot write the root filesystem: %s", strerror(-r));
+        relabel = selinux_relabel(c, w);
+        if (relabel < 0)
+                return exec_step_error(c, relabel, "setting up the SELinux relabel failed: %s",
+                                       strerror(-relabel));
+        if (!names) {
+                exec_log(c, LOG_LEVEL_INFO,
+                         "the target image has every mapped package: no first-boot installation");
+                return relabel > 0 ? 0 : EXEC_STEP_SKIPPED;
+        }
+        list = strv_join(names, "\n");
+        if (!list || asprintf(&text, "%s\n", list) < 0)
+                return -ENOMEM;
         if ((r = copy_write_text(w, STEPS_FIRSTBOOT_LIST, text, 0644)) < 0 ||
             (r = copy_write_text(w, FIRSTBOOT_UNIT_PATH, firstboot_unit, 0644)) < 0 ||
             (r = copy_mkdir_p(w, "/etc/systemd/system/multi-user.target.wants")) < 0 ||

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "inspect/fstab-source.h"
@@ -28,6 +29,8 @@
 
 /* Room kept free beyond the unpacked target: filesystem metadata, and the source's own needs. */
 #define STAGING_MARGIN_BYTES (256ull * 1024 * 1024)
+/* Room kept free in the state directory beyond the checkpoints' estimate. */
+#define STATE_MARGIN_BYTES (64ull * 1024 * 1024)
 
 static int step_preflight(StepContext *c)
 {
@@ -37,6 +40,8 @@ static int step_preflight(StepContext *c)
         _cleanup_strv_free_ char **missing = NULL;
         uint64_t bytes = 0, entries = 0, need;
         char have_s[32], need_s[32];
+        struct statvfs vfs;
+        uint64_t avail;
         GuestFsSpace sp;
         int r;
 
@@ -78,6 +83,20 @@ static int step_preflight(StepContext *c)
                 return exec_step_error(c, -ENOSPC,
                                        "the root filesystem has %s free; staging the target needs %s",
                                        have_s, need_s);
+
+        /* The checkpoints: overlay layers hold what the steps write (about the unpacked target),
+         * undo archives what they replace (the carried files). */
+        need = (c->mode == SOURCE_MODE_IMAGE ? bytes : 0) + STATE_MARGIN_BYTES;
+        if (statvfs(c->state_dir, &vfs) < 0)
+                return exec_step_error(c, -errno, "cannot tell the free space of the state directory %s: %m",
+                                       c->state_dir);
+        avail = (uint64_t) vfs.f_bavail * vfs.f_frsize;
+        format_bytes(avail, have_s, sizeof(have_s));
+        format_bytes(need, need_s, sizeof(need_s));
+        if (avail < need)
+                return exec_step_error(c, -ENOSPC,
+                                       "the state directory %s has %s available; the checkpoints need %s",
+                                       c->state_dir, have_s, need_s);
         return 0;
 }
 

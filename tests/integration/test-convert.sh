@@ -211,6 +211,20 @@ if ! cmp -s "$WORK/root-before" "$WORK/root-after"; then
         fail "root mode: rollback did not give back the same tree"
 fi
 
+log "root mode: a target that runs SELinux gets a relabel at first boot"
+mkdir "$WORK/selinux-target"
+tar -xzf "$TARGET" -C "$WORK/selinux-target"
+mkdir -p "$WORK/selinux-target/etc/selinux"
+printf 'SELINUX=enforcing\nSELINUXTYPE=targeted\n' >"$WORK/selinux-target/etc/selinux/config"
+tar -czf "$WORK/selinux-target.tar.gz" --numeric-owner -C "$WORK/selinux-target" .
+[ ! -e "$WORK/root/.autorelabel" ] || fail "the root has a /.autorelabel before the conversion"
+run_azlm "$WORK/se" convert --yes --target "$WORK/selinux-target.tar.gz" --state-dir "$WORK/s-se" --root "$WORK/root"
+expect_rc "$WORK/se" 0
+[ -f "$WORK/root/.autorelabel" ] || fail "SELinux target: no /.autorelabel"
+run_azlm "$WORK/se-rb" rollback --yes --state-dir "$WORK/s-se"
+expect_rc "$WORK/se-rb" 0
+[ ! -e "$WORK/root/.autorelabel" ] || fail "rollback left /.autorelabel"
+
 log "root mode: commit drops the rollback data and the old tree"
 run_azlm "$WORK/rc2" convert --yes --target "$TARGET" --state-dir "$WORK/s-root" --root "$WORK/root"
 expect_rc "$WORK/rc2" 0
