@@ -31,22 +31,17 @@ stop_leftovers() {
 }
 cleanup_hooks+=(stop_leftovers)
 
-# tree_listing DIR OUT: every entry of DIR with type, mode, owner, size, link target and the
-# sha256 of regular files; no times. Two trees with the same listing have the same content.
+# tree_listing DIR OUT: every entry of DIR with type, mode, owner, size, link target, the
+# sha256 of regular files and the extended attributes (tree_listing.py); no times. Two trees with
+# the same listing have the same content.
 tree_listing() {
-        (cd "$1" && find . -mindepth 1 -printf '%p %y %m %U:%G %s %l\n' | LC_ALL=C sort) >"$2.meta"
-        (cd "$1" && find . -type f -print0 | LC_ALL=C sort -z | xargs -0 -r sha256sum) >"$2.data"
-        cat "$2.meta" "$2.data" >"$2"
-        rm -f "$2.meta" "$2.data"
+        "$PY" "$AZLMIGRATE_SRCDIR/tests/integration/tree_listing.py" "$1" >"$2" || fail "cannot list $1"
 }
 
 # tree_listing_times DIR OUT: tree_listing with the modification times (to the nanosecond),
 # for rollbacks of a mounted root, which must give back the very same tree.
 tree_listing_times() {
-        (cd "$1" && find . -printf '%p %y %m %U:%G %s %T@ %l\n' | LC_ALL=C sort) >"$2.meta"
-        (cd "$1" && find . -type f -print0 | LC_ALL=C sort -z | xargs -0 -r sha256sum) >"$2.data"
-        cat "$2.meta" "$2.data" >"$2"
-        rm -f "$2.meta" "$2.data"
+        "$PY" "$AZLMIGRATE_SRCDIR/tests/integration/tree_listing.py" --times "$1" >"$2" || fail "cannot list $1"
 }
 
 # image_listing IMG OUT: tree_listing of the root filesystem and of the ESP of a raw image of

@@ -114,10 +114,22 @@ reference() {
                 run_azlm "$WORK/ref" convert --yes --target "$TARGET" --state-dir "$state" --root "$WORK/ref-root"
                 expect_rc "$WORK/ref" 0
                 tree_listing "$WORK/ref-root" "$WORK/root-ref.lst"
+                grep -q '^etc/hostname .*xattr user.azlmigrate.test=' "$WORK/root-ref.lst" ||
+                        fail "root mode: the carried /etc/hostname lost its extended attribute"
         fi
 }
 
 "$MKIMAGE" --root-tree "$WORK/pristine-root" 2>"$WORK/mk.err" || { cat "$WORK/mk.err" >&2; fail "mk-node-image failed"; }
+# Extended attributes that rollback must give back and resume must carry: on a carried file, a
+# file that moves to /.azlmigrate/old, and (as root) a security.* label.
+"$PY" - "$WORK/pristine-root" <<'EOF' || fail "cannot set extended attributes in $WORK"
+import os, sys
+r = sys.argv[1]
+os.setxattr(r + "/etc/hostname", "user.azlmigrate.test", b"carried")
+os.setxattr(r + "/etc/os-release", "user.azlmigrate.test", b"moved")
+if os.geteuid() == 0:
+    os.setxattr(r + "/etc/kubernetes/azure.json", "security.selinux", b"system_u:object_r:etc_t:s0\0")
+EOF
 tree_listing_times "$WORK/pristine-root" "$WORK/pristine-root.lst"
 reference root
 matrix root

@@ -211,6 +211,44 @@ if ! cmp -s "$WORK/root-before" "$WORK/root-after"; then
         fail "root mode: rollback did not give back the same tree"
 fi
 
+log "root mode: hostile targets are refused with nothing written outside the stage"
+mkdir "$WORK/outside"
+"$PY" - "$WORK" <<'EOF' || fail "cannot make the hostile tarballs"
+import io, sys, tarfile
+work = sys.argv[1]
+def make(name, members):
+    with tarfile.open(f"{work}/{name}.tar", "w") as t:
+        for m, data in members:
+            t.addfile(m, io.BytesIO(data) if data is not None else None)
+def f(name, data=b"x"):
+    m = tarfile.TarInfo(name); m.size = len(data); return (m, data)
+def link(name, target, kind=tarfile.SYMTYPE):
+    m = tarfile.TarInfo(name); m.type = kind; m.linkname = target; return (m, None)
+make("dotdot", [f("usr/x"), f("../../escaped")])
+make("absolute", [f("usr/x"), f(f"{work}/outside/escaped")])
+make("symlink-abs", [link("usr", f"{work}/outside"), f("usr/escaped")])
+make("symlink-rel", [link("a", "../../../outside"), f("a/escaped")])
+make("hardlink", [f("x"), link("h", "/etc/passwd", tarfile.LNKTYPE)])
+EOF
+tree_listing_times "$WORK/root" "$WORK/root-clean"
+for evil in dotdot absolute symlink-abs symlink-rel hardlink; do
+        run_azlm "$WORK/ev-$evil" convert --yes --target "$WORK/$evil.tar" --state-dir "$WORK/s-ev-$evil" --root "$WORK/root"
+        expect_rc "$WORK/ev-$evil" 1
+        [ "$(status_field "$WORK/s-ev-$evil" '[s["id"] for s in j["steps"] if s["state"]=="failed"][0]')" = stage-target ] ||
+                fail "hostile target $evil: stage-target did not fail"
+        [ -z "$(ls -A "$WORK/outside")" ] || fail "hostile target $evil wrote outside the root"
+        [ ! -e "$WORK/escaped" ] && [ ! -e "$WORK/root/escaped" ] && [ ! -e "$WORK/root/../escaped" ] ||
+                fail "hostile target $evil wrote outside the stage"
+        "$PY" "$AZLMIGRATE_SRCDIR/tests/integration/tree_listing.py" --times --exclude .azlmigrate "$WORK/root" |
+                grep -v '^\. ' >"$WORK/root-evil" || true
+        grep -v '^\. ' "$WORK/root-clean" | cmp -s - "$WORK/root-evil" ||
+                fail "hostile target $evil changed the root outside /.azlmigrate"
+        run_azlm "$WORK/ev-rb-$evil" rollback --yes --state-dir "$WORK/s-ev-$evil"
+        expect_rc "$WORK/ev-rb-$evil" 0
+        tree_listing_times "$WORK/root" "$WORK/root-back"
+        cmp -s "$WORK/root-clean" "$WORK/root-back" || fail "hostile target $evil: rollback did not restore the root"
+done
+
 log "root mode: a target that runs SELinux gets a relabel at first boot"
 mkdir "$WORK/selinux-target"
 tar -xzf "$TARGET" -C "$WORK/selinux-target"
