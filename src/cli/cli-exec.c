@@ -56,6 +56,16 @@ int cli_exec_option(CliExec *x, const char *verb, int c, const char *arg, char *
                         return usage_error(verb, "--progress-fd %u: no such open file descriptor", v);
                 x->progress_fd = (int) v;
                 return 0;
+        case CLI_ARG_PROGRESS:
+                if (streq(arg, "json"))
+                        x->progress = CLI_PROGRESS_JSON;
+                else if (streq(arg, "bar"))
+                        x->progress = CLI_PROGRESS_BAR;
+                else if (streq(arg, "none"))
+                        x->progress = CLI_PROGRESS_NONE;
+                else
+                        return usage_error(verb, "--progress takes json, bar or none, not '%s'", arg);
+                return 0;
         default:
                 return getopt_usage_error(verb, c, argv);
         }
@@ -105,6 +115,8 @@ static void log_cb(LogLevel level, const char *step, const char *message, void *
 
 void cli_exec_options(CliExec *x, ExecOptions *ret)
 {
+        CliProgress mode = x->progress;
+
         *ret = (ExecOptions){
                 .hooks_dir = x->hooks_dir,
                 .hook_timeout_sec = x->hook_timeout,
@@ -112,13 +124,15 @@ void cli_exec_options(CliExec *x, ExecOptions *ret)
                 .log_userdata = x,
                 .overrides = x->overrides,
         };
-        if (x->progress_fd >= 0) {
+        if (mode == CLI_PROGRESS_AUTO)
+                mode = x->progress_fd >= 0 ? CLI_PROGRESS_JSON : CLI_PROGRESS_BAR;
+        if (mode == CLI_PROGRESS_JSON) {
                 /* A reader that goes away must not kill the conversion. */
                 (void) signal(SIGPIPE, SIG_IGN);
-                x->ndjson = (ProgressNdjson){ .fd = x->progress_fd };
+                x->ndjson = (ProgressNdjson){ .fd = x->progress_fd >= 0 ? x->progress_fd : STDOUT_FILENO };
                 ret->progress = progress_ndjson;
                 ret->progress_userdata = &x->ndjson;
-        } else if (isatty(STDERR_FILENO)) {
+        } else if (mode == CLI_PROGRESS_BAR && isatty(STDERR_FILENO)) {
                 x->bar = (ProgressBar){ .fd = STDERR_FILENO };
                 x->use_bar = true;
                 ret->progress = progress_bar;

@@ -11,12 +11,20 @@
  * the state directory, confirmation, hooks and progress options, and opening the executor with
  * errors said once, in words. */
 
+typedef enum CliProgress {
+        CLI_PROGRESS_AUTO, /* JSON lines with --progress-fd, else a bar when stderr is a terminal */
+        CLI_PROGRESS_JSON, /* JSON lines on --progress-fd, or stdout */
+        CLI_PROGRESS_BAR,  /* a progress line on stderr (only if it is a terminal) */
+        CLI_PROGRESS_NONE,
+} CliProgress;
+
 typedef struct CliExec {
         const char *state_dir;
         bool yes;
         const char *hooks_dir;
         unsigned hook_timeout; /* 0: the default */
-        int progress_fd;       /* -1: none */
+        int progress_fd;       /* -1: not given */
+        CliProgress progress;  /* --progress */
         ProgressNdjson ndjson;
         ProgressBar bar;
         bool use_bar;
@@ -34,6 +42,7 @@ enum {
         CLI_ARG_HOOKS_DIR,
         CLI_ARG_HOOK_TIMEOUT,
         CLI_ARG_PROGRESS_FD,
+        CLI_ARG_PROGRESS,
         _CLI_EXEC_ARG_MAX,
 };
 
@@ -42,7 +51,8 @@ enum {
 #define CLI_OPTION_YES          { "yes", no_argument, NULL, CLI_ARG_YES }
 #define CLI_OPTION_HOOKS_DIR    { "hooks-dir", required_argument, NULL, CLI_ARG_HOOKS_DIR }
 #define CLI_OPTION_HOOK_TIMEOUT { "hook-timeout", required_argument, NULL, CLI_ARG_HOOK_TIMEOUT }
-#define CLI_OPTION_PROGRESS_FD  { "progress-fd", required_argument, NULL, CLI_ARG_PROGRESS_FD }
+#define CLI_OPTION_PROGRESS_FD  { "progress-fd", required_argument, NULL, CLI_ARG_PROGRESS_FD }, \
+                                { "progress", required_argument, NULL, CLI_ARG_PROGRESS }
 /* clang-format on */
 
 /* Help lines of those options, aligned like the other verbs' (22 columns). */
@@ -54,10 +64,12 @@ enum {
 #define CLI_HELP_HOOKS                                                                                   \
         "      --hooks-dir DIR   hooks to run (default: /etc/azlmigrate/hooks.d; see hooks/README.md)\n" \
         "      --hook-timeout S  seconds a hook may run before it is stopped (default: 300)\n"
-#define CLI_HELP_PROGRESS_FD                                                                   \
-        "      --progress-fd N   write progress as JSON lines to file descriptor N (events:\n" \
-        "                        step-start, step-end, bytes, checkpoint, finding, error);\n"  \
-        "                        without it, a progress line on a terminal's stderr\n"
+#define CLI_HELP_PROGRESS_FD                                                                    \
+        "      --progress MODE   json: one JSON event per line (step-start, step-end, bytes,\n" \
+        "                        checkpoint, finding, error) on stdout or --progress-fd;\n"     \
+        "                        bar: a progress line on stderr (a terminal); none\n"           \
+        "                        (default: json with --progress-fd, else bar on a terminal)\n"  \
+        "      --progress-fd N   the file descriptor for --progress json\n"
 
 /* For the default branch of a verb's getopt_long() loop: takes the options above. Returns 0 if
  * it took c, else EXIT_USAGE after printing why. */

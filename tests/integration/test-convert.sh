@@ -197,8 +197,14 @@ expect_rc "$WORK/ro" 2
 tree_listing_times "$WORK/root" "$WORK/root-refused"
 cmp -s "$WORK/root-before" "$WORK/root-refused" || fail "a refused convert --root changed the root"
 
-run_azlm "$WORK/rc" convert --yes --target "$TARGET" --state-dir "$WORK/s-root" --root "$WORK/root"
+run_azlm "$WORK/rc" convert --yes --progress json --target "$TARGET" --state-dir "$WORK/s-root" --root "$WORK/root"
 expect_rc "$WORK/rc" 0
+"$PY" -c '
+import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1])]
+assert ev and all("event" in e for e in ev), "not JSON events"
+assert [e["step"] for e in ev if e["event"] == "step-end"][-1] == "verify"
+' "$WORK/rc.out" || fail "--progress json: stdout is not one JSON event per line"
 grep -q '^ID=azurelinux' "$WORK/root/etc/os-release" || fail "root mode: /etc/os-release is not Azure Linux's"
 grep -q "root=UUID=5a3c1f7e-2b8d-4c6a-9e1f-0d2b4a6c8e10" "$WORK/root/boot/grub2/grub.cfg" ||
         fail "root mode: grub.cfg does not boot the UUID of fstab's root"
