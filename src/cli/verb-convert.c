@@ -72,7 +72,7 @@ void verb_convert_help(FILE *f)
               "SOURCE is a disk image (raw, VHD, VHDX, qcow2) or a block device.\n"
               "\n"
               "Options:\n" HELP_RUN_OPTIONS "      --root DIR        convert the root filesystem mounted at "
-                                            "DIR (the ESP at DIR/boot/efi)\n"
+              "DIR (the ESP at DIR/boot/efi)\n"
               "      --to TARGET       the target release: azurelinux-3.0 (default)\n"
               "      --strategy NAME   inplace (the default; the only one that runs yet)\n"
               "      --maps-dir DIR    package entry files that override the shipped ones (repeatable)\n"
@@ -174,6 +174,31 @@ static int run_option(RunArgs *ra, const char *verb, int c, const char *arg)
         default:
                 return 1;
         }
+}
+
+/* The option loop of convert and apply (options: their table). Returns 0, -1 after printing the
+ * help, or an exit status. */
+static int parse_run_args(RunArgs *ra, const char *verb, int argc, char *argv[],
+                          const struct option *options, void (*help)(FILE *f))
+{
+        int c, r;
+
+        opterr = 0;
+        optind = 0; /* 0, not 1: a full reset, so that options may follow SOURCE */
+        while ((c = getopt_long(argc, argv, ":h", options, NULL)) >= 0) {
+                if (c == 'h') {
+                        help(stdout);
+                        return -1;
+                }
+                r = run_option(ra, verb, c, optarg);
+                if (r == 1 && c >= CLI_ARG_STATE_DIR && c < _CLI_EXEC_ARG_MAX)
+                        r = cli_exec_option(&ra->x, verb, c, optarg, argv);
+                else if (r == 1)
+                        r = cli_plan_option(&ra->a, verb, c, optarg, argv);
+                if (r != 0)
+                        return r;
+        }
+        return 0;
 }
 
 /* The absolute form of path, which need not exist yet (its parent must). */
@@ -497,23 +522,11 @@ int verb_convert(int argc, char *argv[])
         _cleanup_(run_args_done)
                 RunArgs ra = { .x = CLI_EXEC_INIT, .a.source.backend = INSPECT_BACKEND_AUTO };
         _cleanup_json_ json_object *plan = NULL;
-        int c, r;
+        int r;
 
-        opterr = 0;
-        optind = 0;
-        while ((c = getopt_long(argc, argv, ":h", options, NULL)) >= 0) {
-                if (c == 'h') {
-                        verb_convert_help(stdout);
-                        return EXIT_OK;
-                }
-                r = run_option(&ra, "convert", c, optarg);
-                if (r == 1 && c >= CLI_ARG_STATE_DIR && c < _CLI_EXEC_ARG_MAX)
-                        r = cli_exec_option(&ra.x, "convert", c, optarg, argv);
-                else if (r == 1)
-                        r = cli_plan_option(&ra.a, "convert", c, optarg, argv);
-                if (r != 0)
-                        return r;
-        }
+        r = parse_run_args(&ra, "convert", argc, argv, options, verb_convert_help);
+        if (r != 0)
+                return r == -1 ? EXIT_OK : r;
         r = cli_source_argument(&ra.a.source, "convert", argc, argv);
         if (r != 0)
                 return r;
@@ -551,23 +564,11 @@ int verb_apply(int argc, char *argv[])
         _cleanup_(run_args_done)
                 RunArgs ra = { .x = CLI_EXEC_INIT, .a.source.backend = INSPECT_BACKEND_AUTO };
         _cleanup_json_ json_object *plan = NULL;
-        int c, r;
+        int r;
 
-        opterr = 0;
-        optind = 0;
-        while ((c = getopt_long(argc, argv, ":h", options, NULL)) >= 0) {
-                if (c == 'h') {
-                        verb_apply_help(stdout);
-                        return EXIT_OK;
-                }
-                r = run_option(&ra, "apply", c, optarg);
-                if (r == 1 && c >= CLI_ARG_STATE_DIR && c < _CLI_EXEC_ARG_MAX)
-                        r = cli_exec_option(&ra.x, "apply", c, optarg, argv);
-                else if (r == 1)
-                        r = cli_source_option(&ra.a.source, "apply", c, optarg, argv);
-                if (r != 0)
-                        return r;
-        }
+        r = parse_run_args(&ra, "apply", argc, argv, options, verb_apply_help);
+        if (r != 0)
+                return r == -1 ? EXIT_OK : r;
         if (optind >= argc)
                 return usage_error("apply", "give the PLAN file (azlmigrate plan -o PLAN)");
         ra.plan_file = argv[optind++];

@@ -72,21 +72,26 @@ int copy_mkdir_p(GuestWriter *w, const char *path)
         }
 }
 
-int copy_write_text(GuestWriter *w, const char *path, const char *text, uint32_t mode)
+int copy_mkdir_parent(GuestWriter *w, const char *path)
 {
         _cleanup_free_ char *parent = strdup(path);
         char *slash;
-        int r;
 
         if (!parent)
                 return -ENOMEM;
         slash = strrchr(parent, '/');
-        if (slash && slash != parent) {
-                *slash = 0;
-                r = copy_mkdir_p(w, parent);
-                if (r < 0)
-                        return r;
-        }
+        if (!slash || slash == parent)
+                return 0;
+        *slash = 0;
+        return copy_mkdir_p(w, parent);
+}
+
+int copy_write_text(GuestWriter *w, const char *path, const char *text, uint32_t mode)
+{
+        int r = copy_mkdir_parent(w, path);
+
+        if (r < 0)
+                return r;
         return guest_writer_write_file(w, path, text, strlen(text), mode, 0, 0, GUEST_WRITER_KEEP_TIME);
 }
 

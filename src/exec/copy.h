@@ -26,6 +26,9 @@ int copy_mkdir_p(GuestWriter *w, const char *path);
  * fifos and sockets are skipped. Returns the number of entries copied, or -errno. */
 int64_t copy_tree(Guest *g, const char *from, GuestWriter *w, const char *to);
 
+/* copy_mkdir_p() of the directory path lies in ("/a/b" for "/a/b/c"); nothing for "/x". */
+int copy_mkdir_parent(GuestWriter *w, const char *path);
+
 /* Writes data as a new or replaced regular file, creating missing parents. */
 int copy_write_text(GuestWriter *w, const char *path, const char *text, uint32_t mode);
 

@@ -229,12 +229,8 @@ static int read_root_file(Guest *g, const char *const *candidates, char **ret, s
 
 static int esp_write(GuestWriter *esp, const char *path, const void *data, size_t size)
 {
-        _cleanup_free_ char *dir = strndup(path, (size_t) (path_basename(path) - path - 1));
-        int r;
+        int r = copy_mkdir_parent(esp, path);
 
-        if (!dir)
-                return -ENOMEM;
-        r = copy_mkdir_p(esp, dir);
         if (r < 0)
                 return r;
         return guest_writer_write_file(esp, path, data, size, 0755, 0, 0, GUEST_WRITER_KEEP_TIME);

@@ -61,21 +61,6 @@ static char *staged(const char *path)
         return path_join(STEPS_STAGE_DIR, path);
 }
 
-/* Creates the parent directories of a staged path. */
-static int mkdir_parent(GuestWriter *w, const char *path)
-{
-        _cleanup_free_ char *p = strdup(path);
-        char *slash;
-
-        if (!p)
-                return -ENOMEM;
-        slash = strrchr(p, '/');
-        if (!slash || slash == p)
-                return 0;
-        *slash = 0;
-        return copy_mkdir_p(w, p);
-}
-
 static int guest_lstat_writer(GuestWriter *w, const char *path, GuestStat *ret)
 {
         GuestFs *fs = guest_writer_fs(w);
@@ -153,7 +138,7 @@ static int carry_one(StepContext *c, Guest *g, GuestWriter *w, json_object *t)
 
         if (!to)
                 return -ENOMEM;
-        r = mkdir_parent(w, to);
+        r = copy_mkdir_parent(w, to);
         if (r < 0)
                 return r;
         if (content) {

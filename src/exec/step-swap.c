@@ -145,20 +145,10 @@ static int collect_kept(Swap *s)
 /* Moves from to to, creating to's parents. */
 static int move(Swap *s, const char *from, const char *to)
 {
-        _cleanup_free_ char *parent = strdup(to);
-        char *slash;
-        int r;
+        int r = copy_mkdir_parent(s->w, to);
 
-        if (!parent)
-                return -ENOMEM;
-        slash = strrchr(parent, '/');
-        if (slash && slash != parent) {
-                *slash = 0;
-                r = copy_mkdir_p(s->w, parent);
-                if (r < 0)
-                        return r;
-        }
-        r = guest_writer_rename(s->w, from, to);
+        if (r >= 0)
+                r = guest_writer_rename(s->w, from, to);
         if (r < 0)
                 exec_log(s->c, LOG_LEVEL_ERROR, "moving %s to %s failed: %s", from, to, strerror(-r));
         return r;
