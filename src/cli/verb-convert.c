@@ -48,7 +48,8 @@
         "  a disk image or block device is NEVER written before 'commit': every step writes into a\n"    \
         "    qcow2 overlay layer in the state directory (one per checkpoint), exported to the steps\n"   \
         "    through qemu-storage-daemon's FUSE export and changed natively (libext2fs, mtools). This\n" \
-        "    needs root, /dev/fuse, qemu-img and qemu-storage-daemon (package qemu-system-common).\n"    \
+        "    needs /dev/fuse (root, or a user allowed to use FUSE), qemu-img, qemu-storage-daemon\n"     \
+        "    (package qemu-system-common) and mtools; the root filesystem must be ext2/3/4.\n"           \
         "  a mounted root (--root DIR) is changed in place; before each change the step's undo\n"        \
         "    archive records what was there (content, mode, owner, times, xattrs), so that\n"            \
         "    'rollback' can put it back. Convert a root that no system is running from.\n"
@@ -100,7 +101,8 @@ void verb_apply_help(FILE *f)
               "  -h, --help            show this help\n"
               "\n" HELP_EXIT_STATUS "\n"
               "Examples:\n"
-              "  azlmigrate plan node.raw -o plan.json && azlmigrate report --plan plan.json -o r.html\n"
+              "  azlmigrate plan node.raw -o plan.json && azlmigrate report --plan plan.json --format html "
+              "-o r.html\n"
               "  azlmigrate apply --yes --target azl3-root.tar.zst --state-dir /srv/run1 plan.json\n",
               f);
 }
@@ -297,6 +299,12 @@ static int source_from_plan(json_object *plan, CliSource *s)
                 log_error("The plan does not name its source: give SOURCE or --root DIR.");
                 return -EINVAL;
         }
+        if (path[0] != '/') {
+                log_error("The plan names its source by a relative path (%s), which depends on where it was "
+                          "made: give SOURCE or --root DIR.",
+                          path);
+                return -EINVAL;
+        }
         if (streq_ptr(format, "directory"))
                 s->root = path;
         else
@@ -322,7 +330,7 @@ static int print_dry_run(const RunArgs *ra, json_object *plan, const ExecSource 
         for (size_t i = 0; i < json_array_len(mounts); i++) {
                 json_object *m = json_object_array_get_idx(mounts, i);
                 if (streq_ptr(json_get_str(m, "mountpoint"), "/"))
-                        avail = json_get_int(m, "available", -1);
+                        avail = json_get_int(m, "free", -1);
         }
         format_bytes(bytes, b1, sizeof b1);
         format_bytes(avail >= 0 ? (unsigned long long) avail : 0, b2, sizeof b2);
@@ -334,8 +342,8 @@ static int print_dry_run(const RunArgs *ra, json_object *plan, const ExecSource 
         printf("Plan: %s -> %s, strategy %s, verdict %s\n", strempty(json_get_str(plan, "from")),
                strempty(json_get_str(plan, "to")), strempty(json_get_str(plan, "strategy")),
                strempty(json_get_str(plan, "verdict")));
-        printf("Target: %s: %" PRIu64 " entries, %s unpacked; the root filesystem has %s available\n",
-               ra->target, entries, b1, avail >= 0 ? b2 : "an unknown amount");
+        printf("Target: %s: %" PRIu64 " entries, %s unpacked; the root filesystem has %s free\n", ra->target,
+               entries, b1, avail >= 0 ? b2 : "an unknown amount");
         printf("Steps:\n");
         for (size_t i = 0; i < json_array_len(steps); i++) {
                 json_object *s = json_object_array_get_idx(steps, i);
@@ -423,6 +431,10 @@ static int run_plan(RunArgs *ra, const char *verb, json_object *plan)
         }
         if (!ra->dry_run && (r = cli_exec_require_state_dir(&ra->x, verb)) != 0)
                 return r;
+        if (access(src.path, R_OK) < 0) {
+                log_error_errno(-errno, "Cannot read the source '%s': %m", src.path);
+                return EXIT_ERROR;
+        }
         if (src.mode == SOURCE_MODE_ROOT && ra->output)
                 return usage_error(verb,
                                    "--output is for disk images; a mounted root is converted in place");
@@ -455,6 +467,11 @@ static int run_plan(RunArgs *ra, const char *verb, json_object *plan)
         }
         if (check_steps_implemented(plan) < 0)
                 return EXIT_ERROR;
+        r = steps_check_layout(plan, src.mode, &reason);
+        if (r < 0) {
+                log_error("Cannot convert %s: %s.", src.path, reason);
+                return EXIT_ERROR;
+        }
         if (check_inhibitors(plan, ra->overrides) < 0)
                 return EXIT_INHIBITED;
         if (ra->dry_run)

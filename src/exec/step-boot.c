@@ -321,15 +321,12 @@ static int step_install_boot(StepContext *c)
         _cleanup_strv_free_ char **fstab_mounts = NULL;
         const char *uuid = steps_root_uuid(c->plan);
         GuestWriter *w = NULL, *esp = NULL;
-        json_object *mounts = json_get(json_get(c->plan, "inventory_summary"), "mounts");
+        const char *reason = NULL;
         int r;
 
-        for (size_t i = 0; i < json_array_len(mounts); i++)
-                if (streq_ptr(json_get_str(json_object_array_get_idx(mounts, i), "mountpoint"), "/boot"))
-                        return exec_step_error(
-                                c, -EOPNOTSUPP,
-                                "/boot is a separate filesystem on this node; the conversion only "
-                                "boots a root filesystem that holds /boot");
+        r = steps_check_layout(c->plan, c->mode, &reason);
+        if (r < 0)
+                return exec_step_error(c, r, "%s", reason);
         r = exec_open_root_writer(c, &w);
         if (r < 0)
                 return exec_step_error(c, r, "cannot write the root filesystem: %s", strerror(-r));

@@ -27,8 +27,6 @@
 
 #define CONFIG_MAX (1024u * 1024u)
 
-/* Room kept free beyond the unpacked target: filesystem metadata, and the source's own needs. */
-#define STAGING_MARGIN_BYTES (256ull * 1024 * 1024)
 /* Room kept free in the state directory beyond the checkpoints' estimate. */
 #define STATE_MARGIN_BYTES (64ull * 1024 * 1024)
 
@@ -40,6 +38,7 @@ static int step_preflight(StepContext *c)
         _cleanup_strv_free_ char **missing = NULL;
         uint64_t bytes = 0, entries = 0, need;
         char have_s[32], need_s[32];
+        const char *reason = NULL;
         struct statvfs vfs;
         uint64_t avail;
         GuestFsSpace sp;
@@ -61,6 +60,9 @@ static int step_preflight(StepContext *c)
         STRV_FOREACH(o, c->overrides)
                 exec_log(c, LOG_LEVEL_WARNING, "inhibitor %s overridden by the user", *o);
 
+        r = steps_check_layout(c->plan, c->mode, &reason);
+        if (r < 0)
+                return exec_step_error(c, r, "%s", reason);
         if (!c->target)
                 return exec_step_error(c, -EINVAL, "no target tarball given");
         r = target_measure(c->target, &bytes, &entries, &error);
@@ -74,7 +76,7 @@ static int step_preflight(StepContext *c)
         if (r < 0)
                 return exec_step_error(c, r, "cannot tell the root filesystem's free space: %s",
                                        strerror(-r));
-        need = bytes + STAGING_MARGIN_BYTES;
+        need = bytes + STEPS_STAGING_MARGIN_BYTES;
         format_bytes(sp.free, have_s, sizeof(have_s));
         format_bytes(need, need_s, sizeof(need_s));
         exec_log(c, LOG_LEVEL_INFO, "target: %llu members, %llu bytes unpacked; %s free on /, %s needed",
@@ -290,6 +292,29 @@ static int verify_carried(StepContext *c, Guest *g, char ***problems)
         return 0;
 }
 
+/* The firmware's loader is on the ESP, when the node has one (the inventory's mounts, or fstab for
+ * a mounted root). */
+static int verify_esp(StepContext *c, Guest *g, char ***problems)
+{
+        _cleanup_strv_free_ char **mounts = NULL;
+        _cleanup_free_ char *uuid = NULL;
+        uint64_t off, size;
+        int r;
+
+        if (exec_mount_range(c->plan, "/boot/efi", &off, &size) == -ENOENT) {
+                r = steps_fstab(g, &mounts, &uuid);
+                if (r < 0)
+                        return r;
+                if (!strv_contains(mounts, "/boot/efi")) {
+                        exec_log(c, LOG_LEVEL_INFO, "no EFI system partition: its loader not checked");
+                        return 0;
+                }
+        }
+        if (guest_is_type(g, "/boot/efi/EFI/BOOT/BOOTX64.EFI", GUEST_FILE_REGULAR) <= 0)
+                return problem(problems, "the ESP has no /EFI/BOOT/BOOTX64.EFI");
+        return 0;
+}
+
 static int step_verify(StepContext *c)
 {
         _cleanup_(guest_freep) Guest *g = NULL;
@@ -303,9 +328,8 @@ static int step_verify(StepContext *c)
             (r = verify_boot(g, &problems)) < 0 || (r = verify_fstab(c, g, &problems)) < 0 ||
             (r = verify_carried(c, g, &problems)) < 0)
                 return exec_step_error(c, r, "verification could not run: %s", strerror(-r));
-        if (guest_is_type(g, "/boot/efi/EFI/BOOT/BOOTX64.EFI", GUEST_FILE_REGULAR) <= 0 &&
-            (r = problem(&problems, "the ESP has no /EFI/BOOT/BOOTX64.EFI")) < 0)
-                return r;
+        if ((r = verify_esp(c, g, &problems)) < 0)
+                return exec_step_error(c, r, "verification could not run: %s", strerror(-r));
         if (problems) {
                 _cleanup_free_ char *all = strv_join(problems, "; ");
                 return exec_step_error(c, -EUCLEAN, "the converted disk is not right: %s", strempty(all));

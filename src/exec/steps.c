@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define FSTAB_MAX (1024u * 1024u)
 
 #include "inspect/fstab-source.h"
 #include "inspect/fstab.h"
 #include "shared/json-util.h"
+#include "shared/path-util.h"
 #include "shared/strv.h"
 #include "shared/string-util.h"
 #include "step-common.h"
@@ -73,6 +75,64 @@ int steps_fstab(Guest *g, char ***ret_mountpoints, char **ret_root_uuid)
         }
         *ret_mountpoints = TAKE_PTR(l);
         *ret_root_uuid = TAKE_PTR(uuid);
+        return 0;
+}
+
+static bool in_path(const char *prog)
+{
+        const char *path = getenv("PATH") ?: "/usr/bin:/bin";
+        _cleanup_free_ char *copy = strdup(path);
+
+        if (!copy)
+                return false;
+        for (char *save = NULL, *d = strtok_r(copy, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
+                _cleanup_free_ char *p = path_join(d, prog);
+                if (p && access(p, X_OK) == 0)
+                        return true;
+        }
+        return false;
+}
+
+int steps_check_layout(json_object *plan, SourceMode mode, const char **ret_reason)
+{
+        json_object *mounts = json_get(json_get(plan, "inventory_summary"), "mounts");
+        const char *root_type = NULL;
+        bool esp = false;
+        uint64_t off, size;
+
+        for (size_t i = 0; i < json_array_len(mounts); i++) {
+                json_object *m = json_object_array_get_idx(mounts, i);
+                const char *mp = json_get_str(m, "mountpoint");
+                if (streq_ptr(mp, "/"))
+                        root_type = json_get_str(m, "type");
+                else if (streq_ptr(mp, "/boot")) {
+                        *ret_reason =
+                                "/boot is a separate filesystem on this node; the conversion only boots a "
+                                "root filesystem that holds /boot";
+                        return -EOPNOTSUPP;
+                } else if (streq_ptr(mp, "/boot/efi"))
+                        esp = true;
+        }
+        if (mode != SOURCE_MODE_IMAGE)
+                return 0;
+        if (!root_type || !startswith(root_type, "ext")) {
+                *ret_reason =
+                        "the root filesystem is not ext2/3/4: a disk image is changed through libext2fs "
+                        "only (convert the mounted root with --root instead)";
+                return -EOPNOTSUPP;
+        }
+        if (exec_mount_range(plan, "/", &off, &size) < 0) {
+                *ret_reason =
+                        "the root filesystem is not on a partition of the disk (LVM?): a disk image is "
+                        "changed at the root partition's offset only (convert the mounted root with "
+                        "--root instead)";
+                return -EOPNOTSUPP;
+        }
+        if (esp && !in_path("mcopy")) {
+                *ret_reason = "mtools (mcopy) is missing: the EFI system partition is written with it "
+                              "(apt install mtools)";
+                return -EOPNOTSUPP;
+        }
         return 0;
 }
 

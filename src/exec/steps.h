@@ -26,6 +26,17 @@
  *                       configuration, fstab UUIDs, carried files, the ESP's loader */
 const ExecStep *steps_inplace(size_t *ret_n);
 
+/* What the in-place steps cannot convert, from the plan alone (the CLI asks before it creates a
+ * state directory; preflight asks again): image mode needs an ext2/3/4 root filesystem on a
+ * partition (or the whole disk) and, with an ESP, mtools; no mode converts a node whose /boot is a
+ * separate filesystem. Returns 0, or -EOPNOTSUPP with *ret_reason (static text; a sentence without
+ * a final period). */
+int steps_check_layout(json_object *plan, SourceMode mode, const char **ret_reason);
+
+/* Room preflight wants free on the root filesystem beyond the unpacked target: filesystem
+ * metadata, and the source's own needs until it reboots. */
+#define STEPS_STAGING_MARGIN_BYTES (256ull * 1024 * 1024)
+
 /* Where the conversion keeps its work on the source root filesystem. */
 #define STEPS_WORK_DIR       "/.azlmigrate"
 #define STEPS_STAGE_DIR      "/.azlmigrate/stage"

@@ -43,6 +43,18 @@ for n in 1 2 3 4 5; do
 done
 [ "$(sha256sum <"$node")" = "$sha_before" ] || fail "a refused convert changed the source"
 
+run_azlm "$WORK/r6" convert --yes --target "$TARGET" --state-dir "$WORK/s-r6" "$WORK/no-such-disk.raw"
+expect_rc "$WORK/r6" 1
+# A plan made in $WORK names its source "node.raw".
+(cd "$WORK" && "$AZLMIGRATE_BIN" plan -o rel-plan.json node.raw >/dev/null 2>&1) || true
+[ -s "$WORK/rel-plan.json" ] || fail "plan -o rel-plan.json node.raw wrote nothing"
+run_azlm "$WORK/r7" apply --yes --target "$TARGET" --state-dir "$WORK/s-r7" "$WORK/rel-plan.json"
+expect_rc "$WORK/r7" 1
+grep -q "relative path" "$WORK/r7.err" || fail "apply of a plan with a relative source path: the message does not say so"
+for n in 6 7; do
+        [ ! -e "$WORK/s-r$n" ] || fail "a refused convert created its state directory (case $n)"
+done
+
 log "inhibited plan: exit 3 before anything; apply of a changed node stops at verify-fingerprint"
 run_azlm "$WORK/inv" inspect --format json -o "$WORK/inv.json" "$node"
 expect_rc "$WORK/inv" 0
@@ -254,6 +266,13 @@ for evil in dotdot absolute symlink-abs symlink-rel hardlink; do
         tree_listing_times "$WORK/root" "$WORK/root-back"
         cmp -s "$WORK/root-clean" "$WORK/root-back" || fail "hostile target $evil: rollback did not restore the root"
 done
+
+log "root mode: a node without an EFI system partition converts (BIOS boot only)"
+"$MKIMAGE" --root-tree "$WORK/bios-root" --customize 'sed -i "/\/boot\/efi/d" "$1/etc/fstab"' 2>"$WORK/mk.err" ||
+        { cat "$WORK/mk.err" >&2; fail "mk-node-image --root-tree (no ESP) failed"; }
+run_azlm "$WORK/bios" convert --yes --target "$TARGET" --state-dir "$WORK/s-bios" --root "$WORK/bios-root"
+expect_rc "$WORK/bios" 0
+grep -q "configfile" "$WORK/bios-root/boot/grub/grub.cfg" || fail "no ESP: the BIOS GRUB is not pointed at grub2"
 
 log "root mode: a target that runs SELinux gets a relabel at first boot"
 mkdir "$WORK/selinux-target"
