@@ -7,16 +7,23 @@ AZLM_BUILD_PACKAGES=(
         libguestfs-dev libfdisk-dev libblkid-dev libext2fs-dev comerr-dev
         libjson-c-dev libyaml-dev zlib1g-dev libssl-dev libarchive-dev librpm-dev
 )
-# Tests and the sample disk: image tools (no root needed), JSON Schema validation,
-# libguestfs's appliance (its tools pull in a kernel), debootstrap for the Debian image test,
-# rpm (rpmbuild) for the RPM databases and the Azure Linux stand-in target (tests/target/).
+# Converting a disk (tests and the demo): the stand-in Azure Linux target is built with rpmbuild
+# (rpm, tests/target/); image mode takes its checkpoints with qemu-img (qemu-utils) and exports
+# them through FUSE with qemu-storage-daemon (qemu-system-common); the ESP is written with mtools.
+AZLM_CONVERT_PACKAGES=(
+        rpm qemu-utils qemu-system-common mtools
+)
+# Tests and the sample disk: image tools (no root needed; mtools and qemu-utils come with the
+# list above), JSON Schema validation, libguestfs's appliance (its tools pull in a kernel),
+# debootstrap for the Debian image test, and what converting needs (above; rpm also makes the
+# RPM databases of the tests).
 AZLM_TEST_PACKAGES=(
-        e2fsprogs fdisk dosfstools mtools qemu-utils
+        e2fsprogs fdisk dosfstools
         python3 python3-jsonschema
         libguestfs-tools
         debootstrap curl
         clang-format
-        rpm
+        "${AZLM_CONVERT_PACKAGES[@]}"
 )
 
 # Installs the packages of the given arrays that dpkg does not report as installed.
