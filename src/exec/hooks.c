@@ -81,10 +81,10 @@ static int env_for(const HookOptions *o, const char *phase, const char *step, co
         if (o->guest_root)
                 PUT("AZLMIGRATE_GUEST_ROOT=%s", o->guest_root);
 #undef PUT
-        /* Our environment without the fault switch (a test's, never the hook's business) and
-         * without a stale AZLMIGRATE_GUEST_ROOT. */
+        /* Our environment without any AZLMIGRATE_ variable of our own caller (the fault switch, a
+         * stale AZLMIGRATE_GUEST_ROOT, a test's): a hook sees exactly the documented ones. */
         STRV_FOREACH(e, environ) {
-                if (startswith(*e, "AZLMIGRATE_FAULT=") || startswith(*e, "AZLMIGRATE_GUEST_ROOT="))
+                if (startswith(*e, "AZLMIGRATE_"))
                         continue;
                 if (strv_extend(&base, *e) < 0)
                         return -ENOMEM;
