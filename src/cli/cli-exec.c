@@ -78,6 +78,13 @@ int cli_exec_require_state_dir(const CliExec *x, const char *verb)
         return 0;
 }
 
+int cli_exec_check_args(const CliExec *x, const char *verb, int argc, char *argv[])
+{
+        if (optind < argc)
+                return usage_error(verb, "unexpected argument '%s'", argv[optind]);
+        return cli_exec_require_state_dir(x, verb);
+}
+
 int cli_exec_confirm(const char *verb, bool yes, const char *question)
 {
         char *line = NULL;

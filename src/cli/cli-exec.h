@@ -77,6 +77,9 @@ int cli_exec_option(CliExec *x, const char *verb, int c, const char *arg, char *
 
 /* Checks --state-dir was given; EXIT_USAGE after printing why. */
 int cli_exec_require_state_dir(const CliExec *x, const char *verb);
+/* After the getopt_long() loop of a verb that takes no arguments: none is left (optind), and
+ * --state-dir was given. Returns 0, or EXIT_USAGE after printing why. */
+int cli_exec_check_args(const CliExec *x, const char *verb, int argc, char *argv[]);
 
 /* A mutating verb asks before it acts: with --yes, goes on (0); when stdin is not a terminal,
  * refuses (EXIT_USAGE, saying --yes is needed); else asks question on the terminal: 0 for yes,

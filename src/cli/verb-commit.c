@@ -88,9 +88,7 @@ int verb_commit(int argc, char *argv[])
                         if (r != 0)
                                 return r;
                 }
-        if (optind < argc)
-                return usage_error("commit", "unexpected argument '%s'", argv[optind]);
-        r = cli_exec_require_state_dir(&x, "commit");
+        r = cli_exec_check_args(&x, "commit", argc, argv);
         if (r != 0)
                 return r;
         if (output && !overlay_output_format(output, NULL))

@@ -75,9 +75,7 @@ int verb_rollback(int argc, char *argv[])
                         if (r != 0)
                                 return r;
                 }
-        if (optind < argc)
-                return usage_error("rollback", "unexpected argument '%s'", argv[optind]);
-        r = cli_exec_require_state_dir(&x, "rollback");
+        r = cli_exec_check_args(&x, "rollback", argc, argv);
         if (r != 0)
                 return r;
 

@@ -224,9 +224,7 @@ int verb_status(int argc, char *argv[])
                         if (r != 0)
                                 return r;
                 }
-        if (optind < argc)
-                return usage_error("status", "unexpected argument '%s'", argv[optind]);
-        r = cli_exec_require_state_dir(&x, "status");
+        r = cli_exec_check_args(&x, "status", argc, argv);
         if (r != 0)
                 return r;
 

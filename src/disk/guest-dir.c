@@ -48,6 +48,18 @@ static GuestFileType mode_to_type(mode_t m)
         return GUEST_FILE_OTHER;
 }
 
+void guest_dir_stat_from(const struct stat *st, GuestStat *ret)
+{
+        *ret = (GuestStat){
+                .type = mode_to_type(st->st_mode),
+                .mode = st->st_mode & 07777,
+                .uid = st->st_uid,
+                .gid = st->st_gid,
+                .size = (uint64_t) st->st_size,
+                .mtime = st->st_mtim.tv_sec,
+        };
+}
+
 static int dir_lstat(GuestFs *fs, const char *path, GuestStat *ret)
 {
         _cleanup_close_ int fd = open_in_root((GuestDir *) fs, path, O_PATH);
@@ -57,14 +69,7 @@ static int dir_lstat(GuestFs *fs, const char *path, GuestStat *ret)
                 return fd;
         if (fstat(fd, &st) < 0)
                 return -errno;
-        *ret = (GuestStat){
-                .type = mode_to_type(st.st_mode),
-                .mode = st.st_mode & 07777,
-                .uid = st.st_uid,
-                .gid = st.st_gid,
-                .size = (uint64_t) st.st_size,
-                .mtime = st.st_mtim.tv_sec,
-        };
+        guest_dir_stat_from(&st, ret);
         return 0;
 }
 

@@ -16,3 +16,7 @@ int guest_dir_open_fd(int dir_fd, GuestFs **ret);
 /* Lists the extended attributes of the inode open at fd (O_PATH included; a symlink's own), with
  * their values. For the dir backends of the reader and the writer. */
 int guest_dir_fd_xattrs(int fd, GuestXattr **ret, size_t *ret_n);
+
+/* The GuestStat of what lstat()/fstat() said (for the dir backends of the reader and the writer). */
+struct stat;
+void guest_dir_stat_from(const struct stat *st, GuestStat *ret);

@@ -124,7 +124,7 @@ static int read_inode(GuestExt *x, const char *path, ext2_ino_t *ret_ino, struct
         return 0;
 }
 
-static GuestFileType mode_to_type(uint16_t m)
+GuestFileType guest_ext_file_type(uint16_t m)
 {
         if (LINUX_S_ISREG(m))
                 return GUEST_FILE_REGULAR;
@@ -144,7 +144,7 @@ static int ext_lstat(GuestFs *fs, const char *path, GuestStat *ret)
         if (r < 0)
                 return r;
         *ret = (GuestStat){
-                .type = mode_to_type(inode.i_mode),
+                .type = guest_ext_file_type(inode.i_mode),
                 .mode = inode.i_mode & 07777,
                 .uid = inode_uid(inode),
                 .gid = inode_gid(inode),

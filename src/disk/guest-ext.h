@@ -25,6 +25,9 @@ int guest_ext_open_handle(struct struct_ext2_filsys *e2fs, GuestFs **ret);
 /* Drops the view's directory cache: call after the filesystem changed (renames, removals). */
 void guest_ext_forget(GuestFs *fs);
 
+/* The type of an inode's i_mode (LINUX_S_IF*), for the ext backends of the reader and the writer. */
+GuestFileType guest_ext_file_type(uint16_t mode);
+
 /* libext2fs returns com_err codes: small values are errnos from the I/O layer, the rest are
  * EXT2_ET_* codes. Maps one to a negative errno (-EUCLEAN for corruption it cannot name). */
 int guest_ext_errno(long e);

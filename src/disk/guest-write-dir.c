@@ -28,6 +28,7 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include "shared/fileio.h"
 #include "shared/fd-util.h"
 #include "guest-dir.h"
 #include "guest-write-internal.h"
@@ -91,15 +92,19 @@ static int sync_dir(DirWriter *d, int dir_fd)
         return fsync(fd) < 0 ? -errno : 0;
 }
 
-static GuestFileType mode_to_type(mode_t m)
+/* A fresh temporary name (TEMP_PREFIX and 64 random bits) into *ret, replacing what was there. */
+static int temp_name(char **ret)
 {
-        if (S_ISREG(m))
-                return GUEST_FILE_REGULAR;
-        if (S_ISDIR(m))
-                return GUEST_FILE_DIRECTORY;
-        if (S_ISLNK(m))
-                return GUEST_FILE_SYMLINK;
-        return GUEST_FILE_OTHER;
+        uint64_t rnd = 0;
+
+        if (getrandom(&rnd, sizeof(rnd), 0) != sizeof(rnd))
+                return -errno;
+        free(*ret);
+        if (asprintf(ret, TEMP_PREFIX "%016llx", (unsigned long long) rnd) < 0) {
+                *ret = NULL;
+                return -ENOMEM;
+        }
+        return 0;
 }
 
 static int dw_lstat(GuestWriter *w, const char *path, GuestStat *ret)
@@ -119,14 +124,7 @@ static int dw_lstat(GuestWriter *w, const char *path, GuestStat *ret)
                 if (fstatat(pfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
                         return -errno;
         }
-        *ret = (GuestStat){
-                .type = mode_to_type(st.st_mode),
-                .mode = st.st_mode & 07777,
-                .uid = st.st_uid,
-                .gid = st.st_gid,
-                .size = (uint64_t) st.st_size,
-                .mtime = st.st_mtim.tv_sec,
-        };
+        guest_dir_stat_from(&st, ret);
         return 0;
 }
 
@@ -175,17 +173,13 @@ static int dw_file_open(GuestWriter *w, const char *path, uint32_t mode, uint32_
                         return -errno;
                 /* No O_TMPFILE here (some FUSE and network filesystems): a named temporary. */
                 for (unsigned attempt = 0; f->fd < 0; attempt++) {
-                        uint64_t rnd = 0;
+                        int r;
 
                         if (attempt >= 100)
                                 return -EEXIST;
-                        if (getrandom(&rnd, sizeof(rnd), 0) != sizeof(rnd))
-                                return -errno;
-                        free(f->temp);
-                        if (asprintf(&f->temp, TEMP_PREFIX "%016llx", (unsigned long long) rnd) < 0) {
-                                f->temp = NULL;
-                                return -ENOMEM;
-                        }
+                        r = temp_name(&f->temp);
+                        if (r < 0)
+                                return r;
                         f->fd = openat(pfd, f->temp, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC,
                                        0600);
                         if (f->fd < 0 && errno != EEXIST) {
@@ -203,20 +197,7 @@ static int dw_file_open(GuestWriter *w, const char *path, uint32_t mode, uint32_
 
 static int dw_file_write(GuestWriterFile *gf, const void *data, size_t size)
 {
-        DirFile *f = (DirFile *) gf;
-        const char *p = data;
-
-        while (size > 0) {
-                ssize_t n = write(f->fd, p, size);
-                if (n < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return -errno;
-                }
-                p += n;
-                size -= (size_t) n;
-        }
-        return 0;
+        return write_full(((DirFile *) gf)->fd, data, size);
 }
 
 /* Links the anonymous file at name in the directory; -EEXIST when something is there. */
@@ -258,17 +239,11 @@ static int dw_file_commit(GuestWriterFile *gf, int64_t mtime)
                 if (r == -EEXIST) {
                         /* Replacing: link under a temporary name, then rename over the old file. */
                         for (unsigned attempt = 0;; attempt++) {
-                                uint64_t rnd = 0;
-
                                 if (attempt >= 100)
                                         return -EEXIST;
-                                if (getrandom(&rnd, sizeof(rnd), 0) != sizeof(rnd))
-                                        return -errno;
-                                if (asprintf(&f->temp, TEMP_PREFIX "%016llx", (unsigned long long) rnd) <
-                                    0) {
-                                        f->temp = NULL;
-                                        return -ENOMEM;
-                                }
+                                r = temp_name(&f->temp);
+                                if (r < 0)
+                                        return r;
                                 r = link_tmpfile(f, f->temp);
                                 if (r != -EEXIST)
                                         break;

@@ -113,22 +113,22 @@ static void set_owner(struct ext2_inode_large *in, uint32_t uid, uint32_t gid)
         }
 }
 
+/* The directory entry's file type for an inode's i_mode. */
 static int file_type(uint16_t mode)
 {
-        if (LINUX_S_ISREG(mode))
-                return EXT2_FT_REG_FILE;
-        if (LINUX_S_ISDIR(mode))
-                return EXT2_FT_DIR;
-        if (LINUX_S_ISLNK(mode))
-                return EXT2_FT_SYMLINK;
-        if (LINUX_S_ISCHR(mode))
-                return EXT2_FT_CHRDEV;
-        if (LINUX_S_ISBLK(mode))
-                return EXT2_FT_BLKDEV;
-        if (LINUX_S_ISFIFO(mode))
-                return EXT2_FT_FIFO;
-        if (LINUX_S_ISSOCK(mode))
-                return EXT2_FT_SOCK;
+        static const struct {
+                uint16_t ifmt;
+                int ftype;
+        } types[] = {
+                { LINUX_S_IFREG, EXT2_FT_REG_FILE }, { LINUX_S_IFDIR, EXT2_FT_DIR },
+                { LINUX_S_IFLNK, EXT2_FT_SYMLINK },  { LINUX_S_IFCHR, EXT2_FT_CHRDEV },
+                { LINUX_S_IFBLK, EXT2_FT_BLKDEV },   { LINUX_S_IFIFO, EXT2_FT_FIFO },
+                { LINUX_S_IFSOCK, EXT2_FT_SOCK },
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(types); i++)
+                if ((mode & LINUX_S_IFMT) == types[i].ifmt)
+                        return types[i].ftype;
         return EXT2_FT_UNKNOWN;
 }
 
@@ -213,25 +213,34 @@ static int parent_of(ExtWriter *x, const char *path, ext2_ino_t *ret_dir, const 
         return resolve_dir(x, parent, ret_dir);
 }
 
-/* The inode at canonical path (the last component not followed). */
-static int resolve(ExtWriter *x, const char *path, ext2_ino_t *ret_dir, ext2_ino_t *ret)
+/* The entry of canonical path (not "/"): the directory that holds it, its name there (inside
+ * path), its inode and, unless ret_in is NULL, what the inode holds. */
+static int lookup_entry(ExtWriter *x, const char *path, ext2_ino_t *ret_dir, const char **ret_name,
+                        ext2_ino_t *ret, struct ext2_inode_large *ret_in)
+{
+        int r;
+
+        r = parent_of(x, path, ret_dir, ret_name);
+        if (r < 0)
+                return r;
+        r = lookup_child(x, *ret_dir, *ret_name, ret);
+        if (r < 0)
+                return r;
+        return ret_in ? inode_read(x, *ret, ret_in) : 0;
+}
+
+/* The inode at canonical path (the last component not followed) and, unless ret_in is NULL, what
+ * it holds. */
+static int resolve(ExtWriter *x, const char *path, ext2_ino_t *ret, struct ext2_inode_large *ret_in)
 {
         const char *name;
         ext2_ino_t dir = 0;
-        int r;
 
         if (streq(path, "/")) {
-                if (ret_dir)
-                        *ret_dir = EXT2_ROOT_INO;
                 *ret = EXT2_ROOT_INO;
-                return 0;
+                return ret_in ? inode_read(x, *ret, ret_in) : 0;
         }
-        r = parent_of(x, path, &dir, &name);
-        if (r < 0)
-                return r;
-        if (ret_dir)
-                *ret_dir = dir;
-        return lookup_child(x, dir, name, ret);
+        return lookup_entry(x, path, &dir, &name, ret, ret_in);
 }
 
 /* Adds a directory entry, growing the directory when it is full. */
@@ -325,17 +334,6 @@ static int drop_link(ExtWriter *x, ext2_ino_t ino)
         return release_inode(x, ino);
 }
 
-static GuestFileType mode_to_type(uint16_t m)
-{
-        if (LINUX_S_ISREG(m))
-                return GUEST_FILE_REGULAR;
-        if (LINUX_S_ISDIR(m))
-                return GUEST_FILE_DIRECTORY;
-        if (LINUX_S_ISLNK(m))
-                return GUEST_FILE_SYMLINK;
-        return GUEST_FILE_OTHER;
-}
-
 static int ew_lstat(GuestWriter *w, const char *path, GuestStat *ret)
 {
         ExtWriter *x = EXT(w);
@@ -343,14 +341,11 @@ static int ew_lstat(GuestWriter *w, const char *path, GuestStat *ret)
         ext2_ino_t ino = 0;
         int r;
 
-        r = resolve(x, path, NULL, &ino);
-        if (r < 0)
-                return r;
-        r = inode_read(x, ino, &in);
+        r = resolve(x, path, &ino, &in);
         if (r < 0)
                 return r;
         *ret = (GuestStat){
-                .type = mode_to_type(in.i_mode),
+                .type = guest_ext_file_type(in.i_mode),
                 .mode = in.i_mode & 07777,
                 .uid = inode_uid(in),
                 .gid = inode_gid(in),
@@ -363,9 +358,16 @@ static int ew_lstat(GuestWriter *w, const char *path, GuestStat *ret)
         return 0;
 }
 
-static int ew_mkdir(GuestWriter *w, const char *path, uint32_t mode, uint32_t uid, uint32_t gid)
+static errcode_t make_node_once(ExtWriter *x, ext2_ino_t dir, const char *name, const char *target)
 {
-        ExtWriter *x = EXT(w);
+        return target ? ext2fs_symlink(x->fs, dir, 0, name, target) : ext2fs_mkdir(x->fs, dir, 0, name);
+}
+
+/* Makes a directory (target NULL: with mode) or a symlink to target at canonical path, growing
+ * its directory when it is full, owned by uid:gid, with the current time. */
+static int make_node(ExtWriter *x, const char *path, const char *target, uint32_t mode, uint32_t uid,
+                     uint32_t gid)
+{
         struct ext2_inode_large in;
         const char *name;
         ext2_ino_t dir = 0, ino = 0;
@@ -375,11 +377,11 @@ static int ew_mkdir(GuestWriter *w, const char *path, uint32_t mode, uint32_t ui
         r = parent_of(x, path, &dir, &name);
         if (r < 0)
                 return r;
-        e = ext2fs_mkdir(x->fs, dir, 0, name);
+        e = make_node_once(x, dir, name, target);
         if (e == EXT2_ET_DIR_NO_SPACE) {
                 e = ext2fs_expand_dir(x->fs, dir);
                 if (!e)
-                        e = ext2fs_mkdir(x->fs, dir, 0, name);
+                        e = make_node_once(x, dir, name, target);
         }
         if (e)
                 return guest_ext_errno(e);
@@ -389,13 +391,19 @@ static int ew_mkdir(GuestWriter *w, const char *path, uint32_t mode, uint32_t ui
         r = inode_read(x, ino, &in);
         if (r < 0)
                 return r;
-        in.i_mode = LINUX_S_IFDIR | (uint16_t) mode;
+        if (!target)
+                in.i_mode = LINUX_S_IFDIR | (uint16_t) mode;
         set_owner(&in, uid, gid);
         set_times(x, &in, now(x), TIME_ALL);
         r = inode_write(x, ino, &in);
         if (r < 0)
                 return r;
-        return dir_changed(x, dir, 0); /* ext2fs_mkdir counted the new ".." already */
+        return dir_changed(x, dir, 0); /* ext2fs_mkdir counted a new directory's ".." already */
+}
+
+static int ew_mkdir(GuestWriter *w, const char *path, uint32_t mode, uint32_t uid, uint32_t gid)
+{
+        return make_node(EXT(w), path, /* target= */ NULL, mode, uid, gid);
 }
 
 static int ew_file_open(GuestWriter *w, const char *path, uint32_t mode, uint32_t uid, uint32_t gid,
@@ -548,38 +556,11 @@ static void ew_file_free(GuestWriterFile *gf)
 static int ew_symlink(GuestWriter *w, const char *path, const char *target, uint32_t uid, uint32_t gid)
 {
         ExtWriter *x = EXT(w);
-        struct ext2_inode_large in;
-        const char *name;
-        ext2_ino_t dir = 0, ino = 0;
-        errcode_t e;
-        int r;
 
         /* The kernel reads a symlink's target from one block at most. */
         if (strlen(target) >= x->fs->blocksize)
                 return -ENAMETOOLONG;
-        r = parent_of(x, path, &dir, &name);
-        if (r < 0)
-                return r;
-        e = ext2fs_symlink(x->fs, dir, 0, name, target);
-        if (e == EXT2_ET_DIR_NO_SPACE) {
-                e = ext2fs_expand_dir(x->fs, dir);
-                if (!e)
-                        e = ext2fs_symlink(x->fs, dir, 0, name, target);
-        }
-        if (e)
-                return guest_ext_errno(e);
-        r = lookup_child(x, dir, name, &ino);
-        if (r < 0)
-                return r;
-        r = inode_read(x, ino, &in);
-        if (r < 0)
-                return r;
-        set_owner(&in, uid, gid);
-        set_times(x, &in, now(x), TIME_ALL);
-        r = inode_write(x, ino, &in);
-        if (r < 0)
-                return r;
-        return dir_changed(x, dir, 0);
+        return make_node(x, path, target, /* mode= */ 0, uid, gid);
 }
 
 static int ew_hardlink(GuestWriter *w, const char *path, const char *existing)
@@ -590,10 +571,7 @@ static int ew_hardlink(GuestWriter *w, const char *path, const char *existing)
         ext2_ino_t dir = 0, ino = 0;
         int r;
 
-        r = resolve(x, existing, NULL, &ino);
-        if (r < 0)
-                return r;
-        r = inode_read(x, ino, &in);
+        r = resolve(x, existing, &ino, &in);
         if (r < 0)
                 return r;
         if (LINUX_S_ISDIR(in.i_mode))
@@ -651,13 +629,7 @@ static int ew_rename(GuestWriter *w, const char *from, const char *to)
         errcode_t e;
         int r;
 
-        r = parent_of(x, from, &fdir, &fname);
-        if (r < 0)
-                return r;
-        r = lookup_child(x, fdir, fname, &ino);
-        if (r < 0)
-                return r;
-        r = inode_read(x, ino, &in);
+        r = lookup_entry(x, from, &fdir, &fname, &ino, &in);
         if (r < 0)
                 return r;
         is_dir = LINUX_S_ISDIR(in.i_mode);
@@ -726,13 +698,7 @@ static int ew_remove(GuestWriter *w, const char *path, const GuestStat *st)
         errcode_t e;
         int r;
 
-        r = parent_of(x, path, &dir, &name);
-        if (r < 0)
-                return r;
-        r = lookup_child(x, dir, name, &ino);
-        if (r < 0)
-                return r;
-        r = inode_read(x, ino, &in);
+        r = lookup_entry(x, path, &dir, &name, &ino, &in);
         if (r < 0)
                 return r;
         if (LINUX_S_ISDIR(in.i_mode)) {
@@ -768,10 +734,7 @@ static int ew_set_meta(GuestWriter *w, const char *path, uint32_t mode, uint32_t
         ext2_ino_t ino = 0;
         int r;
 
-        r = resolve(x, path, NULL, &ino);
-        if (r < 0)
-                return r;
-        r = inode_read(x, ino, &in);
+        r = resolve(x, path, &ino, &in);
         if (r < 0)
                 return r;
         if (mode != GUEST_WRITER_KEEP_ID && !LINUX_S_ISLNK(in.i_mode))
@@ -794,7 +757,7 @@ static int ew_set_xattr(GuestWriter *w, const char *path, const char *name, cons
 
         if (streq(name, "system.data"))
                 return -EPERM; /* inline data lives there */
-        r = resolve(x, path, NULL, &ino);
+        r = resolve(x, path, &ino, /* ret_in= */ NULL);
         if (r < 0)
                 return r;
         e = ext2fs_xattrs_open(x->fs, ino, &h);

@@ -28,6 +28,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "shared/fileio.h"
 #include "shared/fd-util.h"
 #include "guest-fat.h"
 #include "guest-write-internal.h"
@@ -237,20 +238,7 @@ static int fw_file_open(GuestWriter *w, const char *path, uint32_t mode, uint32_
 
 static int fw_file_write(GuestWriterFile *gf, const void *data, size_t size)
 {
-        FatFile *f = (FatFile *) gf;
-        const char *p = data;
-
-        while (size > 0) {
-                ssize_t n = write(f->fd, p, size);
-                if (n < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return -errno;
-                }
-                p += n;
-                size -= (size_t) n;
-        }
-        return 0;
+        return write_full(((FatFile *) gf)->fd, data, size);
 }
 
 /* Copies host file tmp (whose mtime mcopy -m keeps) to path, replacing it. */

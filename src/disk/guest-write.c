@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "shared/path-util.h"
 #include "shared/string-util.h"
@@ -79,6 +80,14 @@ static int check_target(GuestWriter *w, const char *path)
         return w->ops->check_path ? w->ops->check_path(w, path) : 0;
 }
 
+/* The same for a path a new entry is to appear at, where "/" exists already (-EEXIST). */
+static int check_new_target(GuestWriter *w, const char *path)
+{
+        int r = check_target(w, path);
+
+        return r == -EBUSY ? -EEXIST : r;
+}
+
 static int observe(GuestWriter *w, GuestWriteOp op, const char *path, const char *path2)
 {
         int r;
@@ -135,9 +144,7 @@ int guest_writer_mkdir(GuestWriter *w, const char *path, uint32_t mode, uint32_t
 {
         int r;
 
-        if (check_canonical(path, true) == 0 && streq(path, "/"))
-                return -EEXIST;
-        r = check_target(w, path);
+        r = check_new_target(w, path);
         if (r < 0)
                 return r;
         r = must_not_exist(w, path);
@@ -256,9 +263,7 @@ int guest_writer_symlink(GuestWriter *w, const char *path, const char *target, u
                 return -ENOENT; /* as symlink(2) */
         if (strlen(target) >= GUEST_PATH_MAX)
                 return -ENAMETOOLONG;
-        r = check_target(w, path);
-        if (r == -EBUSY)
-                return -EEXIST;
+        r = check_new_target(w, path);
         if (r < 0)
                 return r;
         r = must_not_exist(w, path);
@@ -282,9 +287,7 @@ int guest_writer_hardlink(GuestWriter *w, const char *path, const char *existing
                 return -EPERM;
         if (r < 0)
                 return r;
-        r = check_target(w, path);
-        if (r == -EBUSY)
-                return -EEXIST;
+        r = check_new_target(w, path);
         if (r < 0)
                 return r;
         r = w->ops->lstat(w, existing, &st);
@@ -309,9 +312,7 @@ int guest_writer_rename(GuestWriter *w, const char *from, const char *to)
         r = check_canonical(from, false);
         if (r < 0)
                 return r;
-        r = check_target(w, to);
-        if (r == -EBUSY)
-                return -EEXIST;
+        r = check_new_target(w, to);
         if (r < 0)
                 return r;
         r = w->ops->lstat(w, from, &st);

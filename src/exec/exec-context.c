@@ -1,18 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/openat2.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "disk/guest-dir.h"
 #include "disk/guest-ext.h"
 #include "disk/guest-fat.h"
+#include "exec-fs.h"
 #include "executor-internal.h"
 #include "fault.h"
 #include "shared/fd-util.h"
@@ -212,116 +211,120 @@ static int observe(void *userdata, GuestWriteOp op, const char *path, const char
         return 0;
 }
 
-static int attach_observer(StepContext *c, GuestWriter *w, const char *prefix, void **slot)
-{
-        Observer *o = calloc(1, sizeof(Observer));
+/* How a writer is opened in image mode (on the export) and in root mode (on the directory). */
+typedef int (*WriterOpen)(StepContext *c, GuestWriter **ret);
 
+/* The step's writer in *slot, opened on first use with the observer (whose filesystem lies at
+ * prefix in the root, or NULL) in *observer_slot. A step that does not mutate gets none. */
+static int open_writer(StepContext *c, GuestWriter **slot, void **observer_slot, const char *prefix,
+                       WriterOpen open_image, WriterOpen open_root, GuestWriter **ret)
+{
+        _cleanup_(guest_writer_freep) GuestWriter *w = NULL;
+        Observer *o;
+        int r;
+
+        if (*slot) {
+                *ret = *slot;
+                return 0;
+        }
+        if (!c->mutates)
+                return -EROFS;
+        if (c->mode == SOURCE_MODE_IMAGE) {
+                if (!c->export_path)
+                        return -ENXIO;
+                r = open_image(c, &w);
+        } else
+                r = open_root(c, &w);
+        if (r < 0)
+                return r;
+        o = calloc(1, sizeof(Observer));
         if (!o)
                 return -ENOMEM;
         *o = (Observer){ .c = c, .prefix = prefix };
-        free(*slot);
-        *slot = o;
+        free(*observer_slot);
+        *observer_slot = o;
         guest_writer_set_observer(w, observe, o);
+        *ret = *slot = TAKE_PTR(w);
+        return 0;
+}
+
+static int open_root_image(StepContext *c, GuestWriter **ret)
+{
+        _cleanup_free_ char *err = NULL;
+        uint64_t off, size;
+        int r;
+
+        r = exec_mount_range(c->plan, "/", &off, &size);
+        if (r < 0)
+                return exec_step_error(c, r, "The plan does not say where the root filesystem is: %s",
+                                       strerror(-r));
+        r = guest_writer_open_ext(c->export_path, off, ret, &err);
+        if (r < 0)
+                return exec_step_error(c, r, "Cannot open the root filesystem for writing: %s",
+                                       err ?: strerror(-r));
+        return 0;
+}
+
+static int open_root_dir(StepContext *c, GuestWriter **ret)
+{
+        int r;
+
+        r = guest_writer_open_dir(c->root, ret);
+        if (r < 0)
+                return exec_step_error(c, r, "Cannot open '%s' for writing: %s", c->root, strerror(-r));
         return 0;
 }
 
 int exec_open_root_writer(StepContext *c, GuestWriter **ret)
 {
-        _cleanup_(guest_writer_freep) GuestWriter *w = NULL;
-        _cleanup_free_ char *err = NULL;
+        return open_writer(c, &c->root_writer, &c->observer_root, /* prefix= */ NULL, open_root_image,
+                           open_root_dir, ret);
+}
+
+static int open_esp_image(StepContext *c, GuestWriter **ret)
+{
         uint64_t off, size;
         int r;
 
-        if (c->root_writer) {
-                *ret = c->root_writer;
-                return 0;
-        }
-        if (!c->mutates)
-                return -EROFS;
-        if (c->mode == SOURCE_MODE_IMAGE) {
-                if (!c->export_path)
-                        return -ENXIO;
-                r = exec_mount_range(c->plan, "/", &off, &size);
-                if (r < 0)
-                        return exec_step_error(c, r,
-                                               "The plan does not say where the root filesystem is: %s",
-                                               strerror(-r));
-                r = guest_writer_open_ext(c->export_path, off, &w, &err);
-                if (r < 0)
-                        return exec_step_error(c, r, "Cannot open the root filesystem for writing: %s",
-                                               err ?: strerror(-r));
-        } else {
-                r = guest_writer_open_dir(c->root, &w);
-                if (r < 0)
-                        return exec_step_error(c, r, "Cannot open '%s' for writing: %s", c->root,
-                                               strerror(-r));
-        }
-        r = attach_observer(c, w, NULL, &c->observer_root);
-        if (r < 0)
+        r = exec_mount_range(c->plan, ESP_MOUNTPOINT, &off, &size);
+        if (r == -ENOENT)
                 return r;
-        *ret = c->root_writer = TAKE_PTR(w);
+        if (r < 0)
+                return exec_step_error(c, r, "The plan does not say where the ESP is: %s", strerror(-r));
+        r = guest_writer_open_fat(c->export_path, off, size, ret);
+        if (r < 0)
+                return exec_step_error(c, r, "Cannot open the ESP for writing: %s", strerror(-r));
         return 0;
 }
 
-static int openat2_confined(int dfd, const char *path, int flags)
+static int open_esp_dir(StepContext *c, GuestWriter **ret)
 {
-        struct open_how how = {
-                .flags = (uint64_t) flags | O_CLOEXEC,
-                .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
-        };
-        int fd = (int) syscall(SYS_openat2, dfd, path, &how, sizeof how);
+        _cleanup_close_ int root_fd = -EBADF, fd = -EBADF;
+        char proc[64];
+        int r;
 
-        return fd < 0 ? -errno : fd;
+        root_fd = open(c->root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (root_fd < 0)
+                return -errno;
+        /* Resolved inside the root, no symlink followed: the guest cannot point us away. */
+        fd = openat_in_root(root_fd, ESP_MOUNTPOINT + 1, O_PATH | O_DIRECTORY, 0);
+        if (fd == -ENOENT || fd == -ENOTDIR)
+                return -ENOENT;
+        if (fd < 0)
+                return exec_step_error(c, fd, "Cannot open %s in '%s': %s", ESP_MOUNTPOINT, c->root,
+                                       strerror(-fd));
+        snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
+        r = guest_writer_open_dir(proc, ret);
+        if (r < 0)
+                return exec_step_error(c, r, "Cannot open the ESP for writing: %s", strerror(-r));
+        return 0;
 }
 
 int exec_open_esp_writer(StepContext *c, GuestWriter **ret)
 {
-        _cleanup_(guest_writer_freep) GuestWriter *w = NULL;
-        uint64_t off, size;
-        int r;
-
-        if (c->esp_writer) {
-                *ret = c->esp_writer;
-                return 0;
-        }
-        if (!c->mutates)
-                return -EROFS;
-        if (c->mode == SOURCE_MODE_IMAGE) {
-                if (!c->export_path)
-                        return -ENXIO;
-                r = exec_mount_range(c->plan, ESP_MOUNTPOINT, &off, &size);
-                if (r == -ENOENT)
-                        return r;
-                if (r < 0)
-                        return exec_step_error(c, r, "The plan does not say where the ESP is: %s",
-                                               strerror(-r));
-                r = guest_writer_open_fat(c->export_path, off, size, &w);
-                if (r < 0)
-                        return exec_step_error(c, r, "Cannot open the ESP for writing: %s", strerror(-r));
-        } else {
-                _cleanup_close_ int root_fd = -EBADF, fd = -EBADF;
-                char proc[64];
-
-                root_fd = open(c->root, O_PATH | O_DIRECTORY | O_CLOEXEC);
-                if (root_fd < 0)
-                        return -errno;
-                /* Resolved inside the root, no symlink followed: the guest cannot point us away. */
-                fd = openat2_confined(root_fd, ESP_MOUNTPOINT + 1, O_PATH | O_DIRECTORY);
-                if (fd == -ENOENT || fd == -ENOTDIR)
-                        return -ENOENT;
-                if (fd < 0)
-                        return exec_step_error(c, fd, "Cannot open %s in '%s': %s", ESP_MOUNTPOINT, c->root,
-                                               strerror(-fd));
-                snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
-                r = guest_writer_open_dir(proc, &w);
-                if (r < 0)
-                        return exec_step_error(c, r, "Cannot open the ESP for writing: %s", strerror(-r));
-        }
-        r = attach_observer(c, w, c->mode == SOURCE_MODE_ROOT ? ESP_MOUNTPOINT : NULL, &c->observer_esp);
-        if (r < 0)
-                return r;
-        *ret = c->esp_writer = TAKE_PTR(w);
-        return 0;
+        return open_writer(c, &c->esp_writer, &c->observer_esp,
+                           c->mode == SOURCE_MODE_ROOT ? ESP_MOUNTPOINT : NULL, open_esp_image, open_esp_dir,
+                           ret);
 }
 
 int exec_open_guest(StepContext *c, Guest **ret)

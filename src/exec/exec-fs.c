@@ -2,8 +2,10 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/openat2.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "exec-fs.h"
@@ -13,12 +15,12 @@
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(DIR *, closedir);
 
-/* Removes everything inside the directory open at fd (consumed). */
-static int rm_children(int fd, unsigned depth)
+/* The directory open at fd (consumed, also on failure) as a DIR, depth levels below where a
+ * walk started: deeper than 4096 is -ELOOP. */
+static int open_level(int fd, unsigned depth, DIR **ret)
 {
-        _cleanup_(closedirp) DIR *d = NULL;
-        struct dirent *de;
-        int r = 0;
+        DIR *d;
+        int r;
 
         if (depth > 4096) {
                 safe_close(fd);
@@ -30,6 +32,20 @@ static int rm_children(int fd, unsigned depth)
                 safe_close(fd);
                 return r;
         }
+        *ret = d;
+        return 0;
+}
+
+/* Removes everything inside the directory open at fd (consumed). */
+static int rm_children(int fd, unsigned depth)
+{
+        _cleanup_(closedirp) DIR *d = NULL;
+        struct dirent *de;
+        int r;
+
+        r = open_level(fd, depth, &d);
+        if (r < 0)
+                return r;
         while ((errno = 0, de = readdir(d))) {
                 if (streq(de->d_name, ".") || streq(de->d_name, ".."))
                         continue;
@@ -90,21 +106,28 @@ int fsync_dir_path(const char *path)
         return fsync_dir_fd(fd);
 }
 
+int openat_in_root(int root_fd, const char *path, int flags, mode_t mode)
+{
+        struct open_how how = {
+                .flags = (uint64_t) flags | O_CLOEXEC,
+                .mode = mode,
+                .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
+        };
+        int fd = (int) syscall(SYS_openat2, root_fd, path, &how, sizeof how);
+
+        return fd < 0 ? -errno : fd;
+}
+
 static int64_t usage_children(int fd, unsigned depth)
 {
         _cleanup_(closedirp) DIR *d = NULL;
         struct dirent *de;
         int64_t sum = 0;
+        int r;
 
-        if (depth > 4096) {
-                safe_close(fd);
-                return -ELOOP;
-        }
-        d = fdopendir(fd);
-        if (!d) {
-                safe_close(fd);
-                return -errno;
-        }
+        r = open_level(fd, depth, &d);
+        if (r < 0)
+                return r;
         while ((de = readdir(d))) {
                 if (streq(de->d_name, ".") || streq(de->d_name, ".."))
                         continue;

@@ -2,13 +2,11 @@
 #include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/openat2.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -184,6 +182,22 @@ static int plan_steps(json_object *plan, PlanStep **ret, size_t *ret_n)
         }
         *ret = TAKE_PTR(l);
         *ret_n = n;
+        return 0;
+}
+
+/* The run's plan (plan.json) and its steps, which borrow from it. */
+static int read_plan(Executor *e, json_object **ret_plan, PlanStep **ret_steps, size_t *ret_n)
+{
+        _cleanup_json_ json_object *plan = NULL;
+        int r;
+
+        r = state_read_plan(e->state, &plan);
+        if (r < 0)
+                return r;
+        r = plan_steps(plan, ret_steps, ret_n);
+        if (r < 0)
+                return r;
+        *ret_plan = TAKE_PTR(plan);
         return 0;
 }
 
@@ -366,13 +380,8 @@ static int discard_newest(Executor *e, PlanStep *steps, size_t n, const char *wh
                 JournalStep *s = journal_find_step(j, steps[i].id);
                 if (streq(steps[i].id, before))
                         reset = true;
-                if (reset && s) {
-                        s->state = STEP_PENDING;
-                        s->started = mfree(s->started);
-                        s->finished = mfree(s->finished);
-                        s->error = mfree(s->error);
-                        s->bytes = -1;
-                }
+                if (reset && s)
+                        journal_step_reset(s);
         }
         r = state_save(e->state);
         if (r < 0)
@@ -601,10 +610,7 @@ int executor_run(Executor *e)
                 return -EALREADY;
         if (j->status == JOURNAL_DONE)
                 return 0;
-        r = state_read_plan(e->state, &plan);
-        if (r < 0)
-                return r;
-        r = plan_steps(plan, &steps, &n);
+        r = read_plan(e, &plan, &steps, &n);
         if (r < 0)
                 return r;
         if (n != j->n_steps)
@@ -789,10 +795,7 @@ int executor_rollback(Executor *e, const char *to)
                 return -ENOENT;
         if (j->status == JOURNAL_COMMITTED)
                 return -EALREADY;
-        r = state_read_plan(e->state, &plan);
-        if (r < 0)
-                return r;
-        r = plan_steps(plan, &steps, &n);
+        r = read_plan(e, &plan, &steps, &n);
         if (r < 0)
                 return r;
         if (to) {
@@ -844,13 +847,8 @@ int executor_rollback(Executor *e, const char *to)
         }
         if (j->n_checkpoints == 0) {
                 /* Back at the start: nothing a step did is left. */
-                for (size_t i = 0; i < j->n_steps; i++) {
-                        j->steps[i].state = STEP_PENDING;
-                        j->steps[i].started = mfree(j->steps[i].started);
-                        j->steps[i].finished = mfree(j->steps[i].finished);
-                        j->steps[i].error = mfree(j->steps[i].error);
-                        j->steps[i].bytes = -1;
-                }
+                for (size_t i = 0; i < j->n_steps; i++)
+                        journal_step_reset(&j->steps[i]);
         }
         j->status = JOURNAL_ROLLED_BACK;
         j->last_error = mfree(j->last_error);
@@ -873,17 +871,6 @@ int executor_rollback(Executor *e, const char *to)
         return r;
 }
 
-static int openat2_in_root(int root_fd, const char *path, int flags)
-{
-        struct open_how how = {
-                .flags = (uint64_t) flags | O_CLOEXEC,
-                .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
-        };
-        int fd = (int) syscall(SYS_openat2, root_fd, path, &how, sizeof how);
-
-        return fd < 0 ? -errno : fd;
-}
-
 /* Root mode: /.azlmigrate/old (the source's system, moved aside by swap-root) goes; so do
  * /.azlmigrate/stage and /.azlmigrate when empty. */
 static int remove_old_root(const char *root)
@@ -894,7 +881,7 @@ static int remove_old_root(const char *root)
         root_fd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
         if (root_fd < 0)
                 return -errno;
-        fd = openat2_in_root(root_fd, ".azlmigrate", O_RDONLY | O_DIRECTORY);
+        fd = openat_in_root(root_fd, ".azlmigrate", O_RDONLY | O_DIRECTORY, 0);
         if (fd == -ENOENT)
                 return 0;
         if (fd < 0)
@@ -904,7 +891,7 @@ static int remove_old_root(const char *root)
                 return r;
         (void) unlinkat(fd, "stage", AT_REMOVEDIR);
         fd = safe_close(fd);
-        fd = openat2_in_root(root_fd, ".", O_RDONLY | O_DIRECTORY);
+        fd = openat_in_root(root_fd, ".", O_RDONLY | O_DIRECTORY, 0);
         if (fd < 0)
                 return fd;
         (void) unlinkat(fd, ".azlmigrate", AT_REMOVEDIR);

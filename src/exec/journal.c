@@ -243,6 +243,15 @@ int journal_step_end(JournalStep *s, StepState state, const char *error)
         return 0;
 }
 
+void journal_step_reset(JournalStep *s)
+{
+        s->state = STEP_PENDING;
+        s->started = mfree(s->started);
+        s->finished = mfree(s->finished);
+        s->error = mfree(s->error);
+        s->bytes = -1;
+}
+
 /* Serialisation. */
 
 static int add_int_or_null(json_object *o, const char *key, int64_t v)

@@ -133,6 +133,8 @@ int journal_set_error(Journal *j, const char *format, ...) _printf_(2, 3);
  * (finished = now). */
 int journal_step_begin(JournalStep *s);
 int journal_step_end(JournalStep *s, StepState state, const char *error);
+/* Back to pending, as if the step had never run (started, finished, error and bytes cleared). */
+void journal_step_reset(JournalStep *s);
 
 /* The current time as a journal timestamp. Returns 0 or -ENOMEM. */
 int journal_timestamp(char **ret);

@@ -85,6 +85,14 @@ static char *layer_rel(const char *id)
         return asprintf(&s, STATE_LAYERS "/%s.qcow2", id) < 0 ? NULL : s;
 }
 
+/* The absolute path of layers/<id>.qcow2, or NULL (out of memory). */
+static char *layer_path(StateDir *s, const char *id)
+{
+        _cleanup_free_ char *rel = layer_rel(id);
+
+        return rel ? state_path(s, rel) : NULL;
+}
+
 static const JournalCheckpoint *top_checkpoint(const StateDir *s)
 {
         const Journal *j = s->journal;
@@ -113,7 +121,6 @@ static const JournalCheckpoint *below(const StateDir *s, const char *id)
 int overlay_top(StateDir *s, char **ret_path, const char **ret_format)
 {
         const JournalCheckpoint *top;
-        _cleanup_free_ char *rel = NULL;
         const char *fmt;
 
         if (!s->journal || s->journal->mode != SOURCE_MODE_IMAGE)
@@ -129,10 +136,7 @@ int overlay_top(StateDir *s, char **ret_path, const char **ret_format)
                 *ret_format = fmt;
                 return 0;
         }
-        rel = layer_rel(top->id);
-        if (!rel)
-                return -ENOMEM;
-        *ret_path = state_path(s, rel);
+        *ret_path = layer_path(s, top->id);
         if (!*ret_path)
                 return -ENOMEM;
         *ret_format = "qcow2";
@@ -146,6 +150,21 @@ static int fsync_path(const char *path)
         if (fd < 0)
                 return -errno;
         return fsync(fd) < 0 ? -errno : 0;
+}
+
+/* Finishes the file a qemu-img run (result r) wrote at tmp: made durable and renamed to final in
+ * dir, or, on any failure, removed. */
+static int tmp_finish(int r, const char *tmp, const char *final, const char *dir)
+{
+        if (r >= 0)
+                r = fsync_path(tmp);
+        if (r >= 0 && rename(tmp, final) < 0)
+                r = -errno;
+        if (r < 0) {
+                (void) unlink(tmp);
+                return r;
+        }
+        return fsync_dir_path(dir);
 }
 
 int overlay_layer_create(StateDir *s, const char *id, char **ret_error)
@@ -186,17 +205,7 @@ int overlay_layer_create(StateDir *s, const char *id, char **ret_error)
                                    (char *) "qcow2", (char *) "-b", backing, (char *) "-F", (char *) fmt,
                                    tmp, NULL },
                        NULL, ret_error);
-        if (r < 0) {
-                (void) unlink(tmp);
-                return r;
-        }
-        r = fsync_path(tmp);
-        if (r < 0 || rename(tmp, final) < 0) {
-                r = r < 0 ? r : -errno;
-                (void) unlink(tmp);
-                return r;
-        }
-        return fsync_dir_path(dir);
+        return tmp_finish(r, tmp, final, dir);
 }
 
 int overlay_layer_discard(StateDir *s, const char *id)
@@ -213,15 +222,12 @@ int overlay_layer_discard(StateDir *s, const char *id)
 
 int overlay_layer_bytes(StateDir *s, const char *id, int64_t *ret)
 {
-        _cleanup_free_ char *rel = NULL, *path = NULL, *out = NULL;
+        _cleanup_free_ char *path = NULL, *out = NULL;
         _cleanup_json_ json_object *o = NULL;
         json_object *v;
         int r;
 
-        rel = layer_rel(id);
-        if (!rel)
-                return -ENOMEM;
-        path = state_path(s, rel);
+        path = layer_path(s, id);
         if (!path)
                 return -ENOMEM;
         /* -U: the daemon may hold the image open. */
@@ -409,6 +415,18 @@ int overlay_export_stop(StateDir *s)
         return 0;
 }
 
+/* Stops the export (and with it any writing into the top layer), then finds the top (see
+ * overlay_top()). */
+static int stop_and_find_top(StateDir *s, char **ret_path, const char **ret_format)
+{
+        int r;
+
+        r = overlay_export_stop(s);
+        if (r < 0)
+                return r;
+        return overlay_top(s, ret_path, ret_format);
+}
+
 static char *last_line_of(StateDir *s, const char *rel)
 {
         _cleanup_free_ char *p = state_path(s, rel), *buf = NULL;
@@ -441,10 +459,7 @@ int overlay_export_start(StateDir *s, bool writable, char **ret_export, char **r
         r = fault_fail("export-start");
         if (r < 0)
                 return r;
-        r = overlay_export_stop(s);
-        if (r < 0)
-                return r;
-        r = overlay_top(s, &top, &fmt);
+        r = stop_and_find_top(s, &top, &fmt);
         if (r < 0)
                 return r;
         if (stat(top, &st) < 0)
@@ -525,10 +540,7 @@ int overlay_commit(StateDir *s, char **ret_error)
         r = fault_fail("layer-commit");
         if (r < 0)
                 return r;
-        r = overlay_export_stop(s);
-        if (r < 0)
-                return r;
-        r = overlay_top(s, &top, &fmt);
+        r = stop_and_find_top(s, &top, &fmt);
         if (r < 0)
                 return r;
         if (!streq(fmt, "qcow2"))
@@ -578,10 +590,7 @@ int overlay_output(StateDir *s, const char *path, const char *format, char **ret
         if (stat(path, &a) == 0 && stat(s->journal->source_path, &b) == 0 && a.st_dev == b.st_dev &&
             a.st_ino == b.st_ino)
                 return -EINVAL; /* the output must not be the source */
-        r = overlay_export_stop(s);
-        if (r < 0)
-                return r;
-        r = overlay_top(s, &top, &fmt);
+        r = stop_and_find_top(s, &top, &fmt);
         if (r < 0)
                 return r;
 
@@ -602,13 +611,5 @@ int overlay_output(StateDir *s, const char *path, const char *format, char **ret
                 r = run_simple((char *[]){ (char *) QEMU_IMG, (char *) "convert", (char *) "-f",
                                            (char *) fmt, (char *) "-O", (char *) ofmt, top, tmp, NULL },
                                NULL, ret_error);
-        if (r >= 0)
-                r = fsync_path(tmp);
-        if (r >= 0 && rename(tmp, path) < 0)
-                r = -errno;
-        if (r < 0) {
-                (void) unlink(tmp);
-                return r;
-        }
-        return fsync_dir_path(dir);
+        return tmp_finish(r, tmp, path, dir);
 }

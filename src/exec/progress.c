@@ -7,6 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "shared/fileio.h"
 #include "journal.h"
 #include "progress.h"
 #include "shared/format-util.h"
@@ -78,21 +79,6 @@ int progress_event_to_json(const ProgressEvent *ev, json_object **ret)
         return 0;
 }
 
-static int write_all(int fd, const char *p, size_t n)
-{
-        while (n > 0) {
-                ssize_t k = write(fd, p, n);
-                if (k < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return -errno;
-                }
-                p += k;
-                n -= (size_t) k;
-        }
-        return 0;
-}
-
 void progress_ndjson(const ProgressEvent *ev, void *userdata)
 {
         ProgressNdjson *s = userdata;
@@ -114,7 +100,7 @@ void progress_ndjson(const ProgressEvent *ev, void *userdata)
                 return;
         }
         /* One write per event: readers see whole lines. */
-        r = write_all(s->fd, line, strlen(line));
+        r = write_full(s->fd, line, strlen(line));
         if (r < 0)
                 s->error = r;
 }
@@ -177,7 +163,7 @@ static void bar_draw(ProgressBar *b, bool force)
                 return;
         progress_bar_format(b, line, sizeof line);
         (void) snprintf(out, sizeof out, "\r%s\x1b[K", line);
-        (void) write_all(b->fd, out, strlen(out));
+        (void) write_full(b->fd, out, strlen(out));
         b->last_draw_ms = t;
         b->drawn = true;
 }
@@ -185,7 +171,7 @@ static void bar_draw(ProgressBar *b, bool force)
 void progress_bar_finish(ProgressBar *b)
 {
         if (b && b->drawn) {
-                (void) write_all(b->fd, "\n", 1);
+                (void) write_full(b->fd, "\n", 1);
                 b->drawn = false;
         }
 }
@@ -195,10 +181,10 @@ static void bar_line(ProgressBar *b, const char *text)
         char out[600];
 
         if (b->drawn)
-                (void) write_all(b->fd, "\r\x1b[K", 4);
+                (void) write_full(b->fd, "\r\x1b[K", 4);
         b->drawn = false;
         (void) snprintf(out, sizeof out, "%s\n", text);
-        (void) write_all(b->fd, out, strlen(out));
+        (void) write_full(b->fd, out, strlen(out));
 }
 
 void progress_bar(const ProgressEvent *ev, void *userdata)

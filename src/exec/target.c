@@ -625,6 +625,37 @@ static int open_archive(Extract *x, const char *tarball)
         return 0;
 }
 
+/* The next member: 1 and its header in *ret, 0 at the end of the archive, or -EBADMSG (corrupt). */
+static int next_member(Extract *x, struct archive_entry **ret)
+{
+        for (;;) {
+                int r = archive_read_next_header(x->a, ret);
+
+                if (r == ARCHIVE_EOF)
+                        return 0;
+                if (r == ARCHIVE_RETRY)
+                        continue;
+                if (r < ARCHIVE_WARN)
+                        return fail(x, -EBADMSG, NULL, "corrupt archive: %s",
+                                    strempty(archive_error_string(x->a)));
+                return 1; /* ARCHIVE_OK or ARCHIVE_WARN: a header, whatever libarchive warned about */
+        }
+}
+
+/* Frees what x holds; with r < 0, hands its message out in *ret_error (may be NULL). Returns r. */
+static int extract_done(Extract *x, int r, char **ret_error)
+{
+        for (size_t i = 0; i < x->n_dirs; i++)
+                free(x->dirs[i].path);
+        free(x->dirs);
+        free(x->last_dir);
+        archive_read_freep(&x->a);
+        if (r < 0 && ret_error)
+                *ret_error = TAKE_PTR(x->error);
+        free(x->error);
+        return r;
+}
+
 int target_extract_with_progress(const char *tarball, GuestWriter *w, const char *prefix,
                                  TargetProgress progress, void *userdata, TargetStats *ret_stats,
                                  char **ret_error)
@@ -649,18 +680,9 @@ int target_extract_with_progress(const char *tarball, GuestWriter *w, const char
         while (r >= 0) {
                 struct archive_entry *e = NULL;
 
-                r = archive_read_next_header(x.a, &e);
-                if (r == ARCHIVE_EOF) {
-                        r = 0;
+                r = next_member(&x, &e);
+                if (r <= 0)
                         break;
-                }
-                if (r == ARCHIVE_RETRY)
-                        continue;
-                if (r < ARCHIVE_WARN) {
-                        r = fail(&x, -EBADMSG, NULL, "corrupt archive: %s",
-                                 strempty(archive_error_string(x.a)));
-                        break;
-                }
                 r = extract_entry(&x, e);
                 if (r == -ENOMEM)
                         fail(&x, r, NULL, "out of memory");
@@ -671,18 +693,9 @@ int target_extract_with_progress(const char *tarball, GuestWriter *w, const char
         if (r >= 0)
                 report(&x, true);
 
-        for (size_t i = 0; i < x.n_dirs; i++)
-                free(x.dirs[i].path);
-        free(x.dirs);
-        free(x.last_dir);
-        archive_read_freep(&x.a);
-        if (r < 0) {
-                if (ret_error)
-                        *ret_error = TAKE_PTR(x.error);
-                free(x.error);
+        r = extract_done(&x, r, ret_error);
+        if (r < 0)
                 return r;
-        }
-        free(x.error);
         if (ret_stats)
                 *ret_stats = x.stats;
         return 0;
@@ -704,34 +717,16 @@ int target_measure(const char *tarball, uint64_t *ret_bytes, uint64_t *ret_entri
         while (r >= 0) {
                 struct archive_entry *e = NULL;
 
-                r = archive_read_next_header(x.a, &e);
-                if (r == ARCHIVE_EOF) {
-                        r = 0;
+                r = next_member(&x, &e);
+                if (r <= 0)
                         break;
-                }
-                if (r == ARCHIVE_RETRY) {
-                        r = 0;
-                        continue;
-                }
-                if (r < ARCHIVE_WARN) {
-                        r = fail(&x, -EBADMSG, NULL, "corrupt archive: %s",
-                                 strempty(archive_error_string(x.a)));
-                        break;
-                }
                 entries++;
                 if (archive_entry_filetype(e) == AE_IFREG && archive_entry_size(e) > 0)
                         bytes += (uint64_t) archive_entry_size(e);
-                r = 0;
         }
-        if (x.a)
-                archive_read_free(x.a);
-        if (r < 0) {
-                if (ret_error)
-                        *ret_error = TAKE_PTR(x.error);
-                free(x.error);
+        r = extract_done(&x, r, ret_error);
+        if (r < 0)
                 return r;
-        }
-        free(x.error);
         *ret_bytes = bytes;
         if (ret_entries)
                 *ret_entries = entries;

@@ -2,12 +2,10 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/openat2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
 #include <unistd.h>
@@ -56,19 +54,7 @@ struct Undo {
         json_object *created; /* directories this checkpoint created (since the last rename) */
 };
 
-/* Confined access to the root. */
-
-static int openat2_(int dfd, const char *path, int flags, mode_t mode)
-{
-        struct open_how how = {
-                .flags = (uint64_t) flags | O_CLOEXEC,
-                .mode = mode,
-                .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
-        };
-        int fd = (int) syscall(SYS_openat2, dfd, path, &how, sizeof how);
-
-        return fd < 0 ? -errno : fd;
-}
+/* Confined access to the root (openat_in_root()). */
 
 /* A canonical absolute guest path other than "/": no empty, "." or ".." component, no trailing
  * slash. */
@@ -103,7 +89,7 @@ static int open_parent(int root_fd, const char *path, const char **ret_name)
         if (!dir)
                 return -ENOMEM;
         *ret_name = base;
-        return openat2_(root_fd, dir, O_RDONLY | O_DIRECTORY, 0);
+        return openat_in_root(root_fd, dir, O_RDONLY | O_DIRECTORY, 0);
 }
 
 static int parent_of(const char *path, char **ret)
@@ -184,20 +170,13 @@ static int xattrs_apply(int dfd, const char *name, struct archive_entry *e)
 static la_ssize_t tar_write_cb(struct archive *a, void *ud, const void *buf, size_t n)
 {
         Undo *u = ud;
-        const char *p = buf;
-        size_t left = n;
+        int r;
 
-        while (left > 0) {
-                ssize_t k = write(u->tar_fd, p, left);
-                if (k < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        u->tar_error = -errno;
-                        archive_set_error(a, errno, "write: %m");
-                        return -1;
-                }
-                p += k;
-                left -= (size_t) k;
+        r = write_full(u->tar_fd, buf, n);
+        if (r < 0) {
+                u->tar_error = r;
+                archive_set_error(a, -r, "write: %m");
+                return -1;
         }
         u->tar_offset += n;
         return (ssize_t) n;
@@ -364,29 +343,22 @@ static int add_parent(Undo *u, json_object *parents, const char *path)
         return 0;
 }
 
+/* Appends rec (numbered u->seq + 1 by new_record()) to ops.jsonl, durably, and counts it. */
 static int append_record(Undo *u, json_object *rec)
 {
         _cleanup_free_ char *line = NULL;
         const char *s;
-        size_t n, left;
-        const char *p;
+        int r;
 
         s = json_object_to_json_string_ext(rec, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
         if (!s || asprintf(&line, "%s\n", s) < 0)
                 return -ENOMEM;
-        n = strlen(line);
-        for (p = line, left = n; left > 0;) {
-                ssize_t k = write(u->ops_fd, p, left);
-                if (k < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return -errno;
-                }
-                p += k;
-                left -= (size_t) k;
-        }
+        r = write_full(u->ops_fd, line, strlen(line));
+        if (r < 0)
+                return r;
         if (fdatasync(u->ops_fd) < 0)
                 return -errno;
+        u->seq++;
         return 0;
 }
 
@@ -526,7 +498,6 @@ static int record_rename(Undo *u, const char *from, const char *to)
         r = append_record(u, rec);
         if (r < 0)
                 return r;
-        u->seq++;
         /* What was learnt about paths no longer holds where they moved: start afresh. */
         json_object_put(u->seen);
         json_object_put(u->created);
@@ -605,7 +576,6 @@ int undo_record(Undo *u, GuestWriteOp op, const char *path, const char *path2)
         r = append_record(u, rec);
         if (r < 0)
                 return r;
-        u->seq++;
         if (!exists && op == GUEST_WRITE_MKDIR && json_add_int(u->created, path, 1) < 0)
                 return -ENOMEM;
         return set_seen(u, path, exists ? level : LEVEL_FULL);
@@ -782,7 +752,7 @@ static int restore_parents(int root_fd, json_object *parents)
                 if (!dir || dir[0] != '/' || json_object_array_length(p) != 3 || ts[1].tv_nsec < 0 ||
                     ts[1].tv_nsec >= 1000000000L)
                         return -EBADMSG;
-                fd = openat2_(root_fd, streq(dir, "/") ? "." : dir + 1, O_RDONLY | O_DIRECTORY, 0);
+                fd = openat_in_root(root_fd, streq(dir, "/") ? "." : dir + 1, O_RDONLY | O_DIRECTORY, 0);
                 if (fd == -ENOENT)
                         continue; /* removed with a tree an earlier inverse removed */
                 if (fd < 0)

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "shared/fileio.h"
 #include "pkgdb/rpmdb.h"
 #include "shared/fd-util.h"
 #include "shared/path-util.h"
@@ -45,20 +46,6 @@ static int make_dirs(const char *tmp_root)
         return TAKE_FD(fd);
 }
 
-static int write_all(int fd, const char *buf, size_t n)
-{
-        while (n > 0) {
-                ssize_t k = write(fd, buf, n);
-                if (k < 0 && errno == EINTR)
-                        continue;
-                if (k < 0)
-                        return -errno;
-                buf += k;
-                n -= (size_t) k;
-        }
-        return 0;
-}
-
 static int copy_one(Guest *g, const char *path, int dir_fd, const char *name, char *buf, uint64_t *total)
 {
         _cleanup_close_ int fd = -EBADF;
@@ -80,7 +67,7 @@ static int copy_one(Guest *g, const char *path, int dir_fd, const char *name, ch
                 *total += n;
                 if (off > RPMDB_COPY_FILE_MAX || *total > RPMDB_COPY_TOTAL_MAX)
                         return -EFBIG;
-                r = write_all(fd, buf, n);
+                r = write_full(fd, buf, n);
                 if (r < 0)
                         return r;
                 if (n < COPY_CHUNK)

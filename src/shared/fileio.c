@@ -82,18 +82,19 @@ bool line_iter_next(LineIter *it, const char **ret_line, size_t *ret_len)
         return true;
 }
 
-/* Writes all of data to fd. Returns 0 or -errno. */
-static int write_all(int fd, const char *p, size_t left)
+int write_full(int fd, const void *data, size_t size)
 {
-        while (left > 0) {
-                ssize_t n = write(fd, p, left);
+        const char *p = data;
+
+        while (size > 0) {
+                ssize_t n = write(fd, p, size);
                 if (n < 0) {
                         if (errno == EINTR)
                                 continue;
                         return -errno;
                 }
                 p += n;
-                left -= (size_t) n;
+                size -= (size_t) n;
         }
         return 0;
 }
@@ -111,7 +112,7 @@ int write_file_atomic(const char *path, const void *data, size_t size, unsigned 
                 fd = open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
                 if (fd < 0)
                         return -errno;
-                return write_all(fd, data, size);
+                return write_full(fd, data, size);
         }
 
         if (asprintf(&tmp, "%s.tmp.XXXXXX", path) < 0)
@@ -119,7 +120,7 @@ int write_file_atomic(const char *path, const void *data, size_t size, unsigned 
         fd = mkostemp(tmp, O_CLOEXEC);
         if (fd < 0)
                 return -errno;
-        if (write_all(fd, p, left) < 0)
+        if (write_full(fd, p, left) < 0)
                 goto fail;
         if (fchmod(fd, (mode_t) mode) < 0 || fsync(fd) < 0)
                 goto fail;

@@ -26,6 +26,9 @@ static inline LineIter line_iter_init(const char *buf, size_t size)
 /* Returns true and the next line, or false at the end of the buffer. */
 bool line_iter_next(LineIter *it, const char **ret_line, size_t *ret_len);
 
+/* Writes all of data to fd, retrying short writes and EINTR. Returns 0 or -errno. */
+int write_full(int fd, const void *data, size_t size);
+
 /* Writes data to path atomically: temporary file in the same directory, fsync, rename, fsync of
  * the directory. Returns 0 or -errno; on failure path is untouched. A path that names a device,
  * fifo or socket (/dev/null, /dev/stdout) is written to directly, never replaced. */

@@ -3,8 +3,8 @@
 
 /* Helpers of the executor's tests: scratch directories, files, a tree hash over everything a
  * rollback must restore (paths, types, content, symlink targets, mode, owner, mtime with
- * nanoseconds, xattrs), and shell commands. Every helper fails the test instead of returning an
- * error. */
+ * nanoseconds, xattrs), child processes, and shell commands (shell.h). Every helper fails the
+ * test instead of returning an error. */
 
 #include <dirent.h>
 #include <errno.h>
@@ -23,6 +23,7 @@
 #include "exec/exec-fs.h"
 #include "shared/macro.h"
 #include "shared/string-util.h"
+#include "shell.h"
 #include "tests.h"
 
 static inline char *scratch_dir(const char *what)
@@ -98,21 +99,14 @@ static inline void unmount_exports(const char *prefix)
         free(cmd);
 }
 
-/* Runs a shell command; returns its exit status. */
-static inline int shell(const char *fmt, ...) _printf_(1, 2);
-static inline int shell(const char *fmt, ...)
+/* Waits for the child pid; returns its exit status, or 128 + the signal that killed it (as
+ * shell() does). */
+static inline int wait_child(pid_t pid)
 {
-        va_list ap;
-        char *cmd = NULL;
-        int r;
+        int status;
 
-        va_start(ap, fmt);
-        ASSERT_TRUE(vasprintf(&cmd, fmt, ap) >= 0);
-        va_end(ap);
-        r = system(cmd);
-        free(cmd);
-        ASSERT_TRUE(r != -1);
-        return WIFEXITED(r) ? WEXITSTATUS(r) : 128 + WTERMSIG(r);
+        ASSERT_TRUE(waitpid(pid, &status, 0) == pid);
+        return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
 }
 
 /* Tree hash. */
@@ -133,6 +127,22 @@ static inline void th_addf(EVP_MD_CTX *ctx, const char *fmt, ...)
         va_end(ap);
         th_add(ctx, s, strlen(s) + 1);
         free(s);
+}
+
+/* Finishes the digest of ctx (freed) as hex (caller frees). */
+static inline char *th_hex(EVP_MD_CTX *ctx)
+{
+        unsigned char md[EVP_MAX_MD_SIZE];
+        unsigned len = 0;
+        char *hex;
+
+        ASSERT_TRUE(EVP_DigestFinal_ex(ctx, md, &len) == 1);
+        EVP_MD_CTX_free(ctx);
+        hex = malloc(2 * len + 1);
+        ASSERT_NOT_NULL(hex);
+        for (unsigned i = 0; i < len; i++)
+                sprintf(hex + 2 * i, "%02x", md[i]);
+        return hex;
 }
 
 static int th_cmp(const void *a, const void *b)
@@ -215,30 +225,19 @@ static inline void th_walk(EVP_MD_CTX *ctx, const char *host, const char *rel, b
 static inline char *tree_hash(const char *host, bool with_mtimes)
 {
         EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-        unsigned char md[EVP_MAX_MD_SIZE];
-        unsigned len = 0;
-        char *hex;
 
         ASSERT_NOT_NULL(ctx);
         ASSERT_TRUE(EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) == 1);
         th_walk(ctx, host, "", with_mtimes);
-        ASSERT_TRUE(EVP_DigestFinal_ex(ctx, md, &len) == 1);
-        EVP_MD_CTX_free(ctx);
-        hex = malloc(2 * len + 1);
-        ASSERT_NOT_NULL(hex);
-        for (unsigned i = 0; i < len; i++)
-                sprintf(hex + 2 * i, "%02x", md[i]);
-        return hex;
+        return th_hex(ctx);
 }
 
 /* sha256 of a file's content (hex; caller frees). */
 static inline char *file_sha256(const char *path)
 {
         EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-        unsigned char md[EVP_MAX_MD_SIZE], buf[1 << 16];
-        unsigned len = 0;
+        unsigned char buf[1 << 16];
         ssize_t k;
-        char *hex;
         int fd = open(path, O_RDONLY | O_CLOEXEC);
 
         if (fd < 0)
@@ -249,11 +248,5 @@ static inline char *file_sha256(const char *path)
                 th_add(ctx, buf, (size_t) k);
         ASSERT_TRUE(k == 0);
         close(fd);
-        ASSERT_TRUE(EVP_DigestFinal_ex(ctx, md, &len) == 1);
-        EVP_MD_CTX_free(ctx);
-        hex = malloc(2 * len + 1);
-        ASSERT_NOT_NULL(hex);
-        for (unsigned i = 0; i < len; i++)
-                sprintf(hex + 2 * i, "%02x", md[i]);
-        return hex;
+        return th_hex(ctx);
 }

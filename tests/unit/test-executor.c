@@ -230,7 +230,6 @@ static int open_executor(const char *state, Recorder *rec, const char *hooks, Ex
 static int run_child(const Source *src, const char *state, const char *fault, const char *target)
 {
         pid_t pid = fork();
-        int status;
 
         ASSERT_TRUE(pid >= 0);
         if (pid == 0) {
@@ -245,8 +244,7 @@ static int run_child(const Source *src, const char *state, const char *fault, co
                         _exit(11);
                 _exit(executor_run(e) == 0 ? 0 : 12);
         }
-        ASSERT_TRUE(waitpid(pid, &status, 0) == pid);
-        return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
+        return wait_child(pid);
 }
 
 static unsigned ran(const char *step)

@@ -11,39 +11,12 @@
 #include "disk/guest-fat.h"
 #include "disk/guest.h"
 #include "shared/fd-util.h"
+#include "shell.h"
 #include "tests.h"
 
 #define OFFSET (1024 * 1024) /* where the filesystem starts in the image */
 
 static char top[] = "/tmp/azlm-fs-XXXXXX";
-
-static int run(const char *cmd)
-{
-        int r = system(cmd);
-        return WIFEXITED(r) ? WEXITSTATUS(r) : -1;
-}
-
-static bool have(const char *tool)
-{
-        char cmd[256];
-        snprintf(cmd, sizeof(cmd),
-                 "command -v %s >/dev/null 2>&1 || test -x /usr/sbin/%s || test -x /sbin/%s", tool, tool,
-                 tool);
-        return run(cmd) == 0;
-}
-
-static void sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void sh(const char *fmt, ...)
-{
-        char cmd[4096];
-        va_list ap;
-
-        va_start(ap, fmt);
-        vsnprintf(cmd, sizeof(cmd), fmt, ap);
-        va_end(ap);
-        if (run(cmd) != 0)
-                FAIL("command failed: %s", cmd);
-}
 
 static Guest *guest_of(GuestFs *fs)
 {
@@ -66,7 +39,7 @@ static void test_ext(void)
         size_t n = 0;
         char tail[4];
 
-        if (!have("mke2fs"))
+        if (!have_tool("mke2fs"))
                 SKIP("mke2fs is not installed");
         memset(longtarget, 'a', sizeof(longtarget) - 1);
         longtarget[sizeof(longtarget) - 1] = 0;
@@ -136,7 +109,7 @@ static void test_fat(void)
         GuestStat st;
         size_t n = 0;
 
-        if (!have("mkfs.vfat") || !have("mcopy"))
+        if (!have_tool("mkfs.vfat") || !have_tool("mcopy"))
                 SKIP("dosfstools or mtools is not installed");
         /* FAT32 like an ESP, with long names, nested directories and a multi-cluster file. */
         sh("set -e; cd %s; truncate -s 80M fat.img; mkfs.vfat -F 32 -n UEFI --offset %d fat.img 65536 "
@@ -200,7 +173,7 @@ static void test_fat_loop(void)
         uint8_t bs[512];
         uint32_t reserved, root;
 
-        if (!have("mkfs.vfat") || !have("mcopy"))
+        if (!have_tool("mkfs.vfat") || !have_tool("mcopy"))
                 SKIP("dosfstools or mtools is not installed");
         sh("set -e; cd %s; truncate -s 40M loop.img; mkfs.vfat -F 32 loop.img >/dev/null; "
            "head -c 20000 /dev/zero > f; mcopy -i loop.img f ::/f",

@@ -15,6 +15,7 @@
 #include "disk/guest-write.h"
 #include "disk/guest.h"
 #include "shared/fd-util.h"
+#include "shell.h"
 #include "tests.h"
 #include "tree-hash.h"
 
@@ -23,54 +24,6 @@
 #define T1     1700000002
 
 static char top[] = "/tmp/azlm-write-XXXXXX";
-
-static int run(const char *cmd)
-{
-        int r = system(cmd);
-        return WIFEXITED(r) ? WEXITSTATUS(r) : -1;
-}
-
-static bool have(const char *tool)
-{
-        char cmd[256];
-        snprintf(cmd, sizeof(cmd),
-                 "command -v %s >/dev/null 2>&1 || test -x /usr/sbin/%s || test -x /sbin/%s", tool, tool,
-                 tool);
-        return run(cmd) == 0;
-}
-
-static int shv(const char *fmt, va_list ap)
-{
-        char cmd[8192];
-
-        vsnprintf(cmd, sizeof(cmd), fmt, ap);
-        return run(cmd);
-}
-
-static void sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void sh(const char *fmt, ...)
-{
-        va_list ap;
-        int r;
-
-        va_start(ap, fmt);
-        r = shv(fmt, ap);
-        va_end(ap);
-        if (r != 0)
-                FAIL("command failed (%d): %s", r, fmt);
-}
-
-static int sh_status(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int sh_status(const char *fmt, ...)
-{
-        va_list ap;
-        int r;
-
-        va_start(ap, fmt);
-        r = shv(fmt, ap);
-        va_end(ap);
-        return r;
-}
 
 static bool is_root(void)
 {
@@ -508,21 +461,6 @@ static void make_ext(const char *img, const char *extra)
            top, img, 64 + (OFFSET >> 20), img, extra, OFFSET, img);
 }
 
-/* e2fsck -fn on the filesystem at OFFSET of img, copied out first. */
-static void fsck_ext(const char *img)
-{
-        int r;
-
-        sh("cd %s && dd if=%s of=fsck.img bs=1M skip=%d status=none", top, img, OFFSET >> 20);
-        r = sh_status("cd %s && e2fsck -fn fsck.img > fsck.log 2>&1", top);
-        if (r != 0) {
-                (void) sh_status("cat %s/fsck.log >&2", top);
-                FAIL("e2fsck -fn reported problems (exit %d) on %s", r, img);
-        }
-        /* Its summary, for the log: "fsck.img: 1234/16384 files (...), ... blocks". */
-        (void) sh_status("tail -n 1 %s/fsck.log", top);
-}
-
 /* Changes that exercise libext2fs's harder paths: directory growth, big files, a block of
  * xattrs, hard links, directory renames across parents, removals that free all of that. */
 static void ext_batch(GuestWriter *w)
@@ -605,7 +543,7 @@ static void test_ext_variant(const char *name, const char *mkfs_options, bool ex
                 ASSERT_EQ(st.mtime, 4102444800LL);
         before = listing(w, TREE_HASH_MTIME);
         ASSERT_OK(guest_writer_close(TAKE_PTR(w)));
-        fsck_ext(img);
+        fsck_ext_at(top, img, OFFSET);
 
         /* What the writer's view showed is what the filesystem holds, read afresh. */
         fd = open(img, O_RDONLY | O_CLOEXEC);
@@ -620,7 +558,7 @@ static void test_ext_variant(const char *name, const char *mkfs_options, bool ex
 
 static void test_ext(void)
 {
-        if (!have("mke2fs") || !have("e2fsck"))
+        if (!have_tool("mke2fs") || !have_tool("e2fsck"))
                 SKIP("e2fsprogs is not installed");
         test_ext_variant("ext4.img", "-t ext4 -b 4096", true, true);
         test_ext_variant("inline.img", "-t ext4 -b 4096 -O inline_data,metadata_csum -I 256", true, true);
@@ -636,7 +574,6 @@ static void test_ext_htree(void)
         _cleanup_(guest_writer_freep) GuestWriter *w = NULL;
         _cleanup_free_ char *error = NULL, *s = NULL;
         char img[300], p[300], q[300];
-        int r;
 
         snprintf(img, sizeof(img), "%s/htree.img", top);
         sh("set -e; cd %s; rm -rf ht; mkdir -p ht/usr/lib ht/etc; for i in $(seq 1 3000); do "
@@ -669,12 +606,7 @@ static void test_ext_htree(void)
         ASSERT_ERR(exists(w, "/usr/lib/libsomething-with-a-long-name.so.8"), -ENOENT);
         ASSERT_OK(exists(w, "/usr/lib/libsomething-with-a-long-name.so.9"));
         ASSERT_OK(guest_writer_close(TAKE_PTR(w)));
-        r = sh_status("cd %s && e2fsck -fn htree.img > fsck.log 2>&1", top);
-        if (r != 0) {
-                (void) sh_status("cat %s/fsck.log >&2", top);
-                FAIL("e2fsck -fn reported problems (exit %d) on the htree image", r);
-        }
-        (void) sh_status("tail -n 1 %s/fsck.log", top);
+        fsck_ext_at(top, img, 0);
 }
 
 static void test_ext_refusals(void)
@@ -683,7 +615,7 @@ static void test_ext_refusals(void)
         char *error = NULL;
         char img[300];
 
-        if (!have("mke2fs") || !have("debugfs"))
+        if (!have_tool("mke2fs") || !have_tool("debugfs"))
                 SKIP("e2fsprogs is not installed");
         /* Not a filesystem. */
         snprintf(img, sizeof(img), "%s/zero.img", top);
@@ -712,7 +644,7 @@ static void test_fat(void)
         GuestStat st;
         int r;
 
-        if (!have("mkfs.vfat") || !have("mcopy") || !have("fsck.vfat"))
+        if (!have_tool("mkfs.vfat") || !have_tool("mcopy") || !have_tool("fsck.vfat"))
                 SKIP("dosfstools or mtools is not installed");
         snprintf(img, sizeof(img), "%s/esp.img", top);
         sh("set -e; truncate -s 72M %s; mkfs.vfat -F 32 -n ESP --offset %d %s 65536 >/dev/null 2>&1", img,
@@ -753,9 +685,9 @@ static void test_fat(void)
         ASSERT_OK(guest_writer_close(TAKE_PTR(w)));
 
         sh("cd %s && dd if=%s of=fsck-fat.img bs=1M skip=%d status=none", top, img, OFFSET >> 20);
-        r = sh_status("cd %s && fsck.vfat -n fsck-fat.img > fsck-fat.log 2>&1", top);
+        r = shell("cd %s && fsck.vfat -n fsck-fat.img > fsck-fat.log 2>&1", top);
         if (r != 0) {
-                (void) sh_status("cat %s/fsck-fat.log >&2", top);
+                (void) shell("cat %s/fsck-fat.log >&2", top);
                 FAIL("fsck.vfat -n reported problems (exit %d)", r);
         }
 }
@@ -794,13 +726,13 @@ int main(void)
                 RUN(test_dir);
         else
                 printf("not root: the dir backend's owner changes are not tested\n");
-        if (have("mke2fs") && have("e2fsck") && have("debugfs")) {
+        if (have_tool("mke2fs") && have_tool("e2fsck") && have_tool("debugfs")) {
                 RUN(test_ext);
                 RUN(test_ext_htree);
                 RUN(test_ext_refusals);
         } else
                 printf("e2fsprogs missing: ext not tested\n");
-        if (have("mkfs.vfat") && have("mcopy") && have("fsck.vfat"))
+        if (have_tool("mkfs.vfat") && have_tool("mcopy") && have_tool("fsck.vfat"))
                 RUN(test_fat);
         else
                 printf("dosfstools or mtools missing: fat not tested\n");

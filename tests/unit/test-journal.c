@@ -156,9 +156,7 @@ static void test_atomic_under_kill(void)
                 struct timespec ts = { .tv_nsec = (long) (rand_r(&seed) % 20000) * 1000L };
                 nanosleep(&ts, NULL);
                 ASSERT_TRUE(kill(pid, SIGKILL) == 0);
-                int status;
-                ASSERT_TRUE(waitpid(pid, &status, 0) == pid);
-                ASSERT_TRUE(WIFSIGNALED(status));
+                ASSERT_EQ(wait_child(pid), 128 + SIGKILL);
 
                 _cleanup_(state_freep) StateDir *s = NULL;
                 /* without the lock: exactly what a crash left */
@@ -191,7 +189,6 @@ static void test_lock_and_status(void)
         _cleanup_(journal_freep) Journal *j = NULL;
         JournalStatus st;
         pid_t holder = 0;
-        int status;
 
         ASSERT_ERR(state_status(dir, &st, NULL, NULL), -ENOENT);
         ASSERT_OK(state_open(dir, STATE_OPEN_CREATE | STATE_OPEN_LOCK, &s));
@@ -206,8 +203,7 @@ static void test_lock_and_status(void)
                 StateDir *t = NULL;
                 _exit(state_open(dir, STATE_OPEN_LOCK, &t) == -EBUSY ? 0 : 1);
         }
-        ASSERT_TRUE(waitpid(pid, &status, 0) == pid);
-        ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+        ASSERT_EQ(wait_child(pid), 0);
         /* and in this process too (another open file description) */
         {
                 StateDir *t = NULL;

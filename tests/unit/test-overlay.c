@@ -105,9 +105,18 @@ static bool mounted(const char *path)
         return r;
 }
 
+/* The content of path has the sha256 want (file_sha256()). */
+static void assert_sha256(const char *path, const char *want)
+{
+        char *sha = file_sha256(path);
+
+        ASSERT_STREQ(sha, want);
+        free(sha);
+}
+
 static void test_chain_raw(void)
 {
-        char *src = make_source("raw-source.raw"), *sha0 = file_sha256(src), *sha, *e, *err = NULL;
+        char *src = make_source("raw-source.raw"), *sha0 = file_sha256(src), *e, *err = NULL;
         char *expect = pathf("%s/expect.raw", work), *out = pathf("%s/out.raw", work);
         char *outvhd = pathf("%s/out.vhd", work), *back = pathf("%s/back.raw", work);
         _cleanup_(state_freep) StateDir *s = new_state("raw-state", src, "raw");
@@ -128,9 +137,7 @@ static void test_chain_raw(void)
         free(e);
         ASSERT_OK(overlay_layer_bytes(s, "cp-a", &bytes));
         ASSERT_TRUE(bytes >= 64 * 1024 && bytes < 2 * MiB); /* what was written, not the disk's size */
-        sha = file_sha256(src);
-        ASSERT_STREQ(sha, sha0);
-        free(sha);
+        assert_sha256(src, sha0);
 
         checkpoint(s, "cp-b", "b");
         e = export(s, true);
@@ -144,9 +151,7 @@ static void test_chain_raw(void)
         ASSERT_EQ(byte_at(e, 2 * MiB), 'B');
         ASSERT_OK(overlay_export_stop(s));
         free(e);
-        sha = file_sha256(src);
-        ASSERT_STREQ(sha, sha0);
-        free(sha);
+        assert_sha256(src, sha0);
 
         /* rollback to cp-b: its layer goes; the export shows cp-a's state */
         ASSERT_OK(overlay_layer_discard(s, "cp-b"));
@@ -158,25 +163,19 @@ static void test_chain_raw(void)
         ASSERT_EQ(byte_at(e, 63 * MiB), 'e');
         ASSERT_OK(overlay_export_stop(s));
         free(e);
-        sha = file_sha256(src);
-        ASSERT_STREQ(sha, sha0);
-        free(sha);
+        assert_sha256(src, sha0);
 
         /* output: a new raw image with the change; the source as it was */
         ASSERT_EQ(shell("cp --sparse=always '%s' '%s'", src, expect), 0);
         fill(expect, 1 * MiB, 'A', 64 * 1024);
         if (overlay_output(s, out, NULL, &err) < 0)
                 FAIL("output: %s", err);
-        sha = file_sha256(out);
         {
                 char *want = file_sha256(expect);
-                ASSERT_STREQ(sha, want);
+                assert_sha256(out, want);
                 free(want);
         }
-        free(sha);
-        sha = file_sha256(src);
-        ASSERT_STREQ(sha, sha0);
-        free(sha);
+        assert_sha256(src, sha0);
         /* a fixed VHD of exactly the disk's size */
         if (overlay_output(s, outvhd, NULL, &err) < 0)
                 FAIL("output vhd: %s", err);
@@ -240,10 +239,9 @@ static bool alive(pid_t pid)
 
 static void test_stale_daemon(void)
 {
-        char *src = make_source("stale-source.raw"), *sha0 = file_sha256(src), *e, *sha;
+        char *src = make_source("stale-source.raw"), *sha0 = file_sha256(src), *e;
         _cleanup_(state_freep) StateDir *s = new_state("stale-state", src, "raw");
         pid_t pid, child;
-        int status;
 
         checkpoint(s, "cp-a", "a");
 
@@ -269,8 +267,7 @@ static void test_stale_daemon(void)
                 fill(x, 5 * MiB, 'K', 4096);
                 kill(getpid(), SIGKILL);
         }
-        ASSERT_TRUE(waitpid(child, &status, 0) == child);
-        ASSERT_TRUE(WIFSIGNALED(status));
+        ASSERT_EQ(wait_child(child), 128 + SIGKILL);
         pid = daemon_pid(s);
         ASSERT_TRUE(alive(pid)); /* still serving */
         e = export(s, false);
@@ -289,9 +286,7 @@ static void test_stale_daemon(void)
                 free(p);
                 free(t);
         }
-        sha = file_sha256(src);
-        ASSERT_STREQ(sha, sha0);
-        free(sha);
+        assert_sha256(src, sha0);
         free(sha0);
         free(src);
 }

@@ -18,6 +18,7 @@
 #include "disk/guest.h"
 #include "exec/target.h"
 #include "shared/fd-util.h"
+#include "shell.h"
 #include "tests.h"
 #include "tree-hash.h"
 
@@ -27,54 +28,6 @@
 
 static char top[] = "/tmp/azlm-target-XXXXXX";
 static unsigned counter;
-
-static int run(const char *cmd)
-{
-        int r = system(cmd);
-        return WIFEXITED(r) ? WEXITSTATUS(r) : -1;
-}
-
-static bool have(const char *tool)
-{
-        char cmd[256];
-        snprintf(cmd, sizeof(cmd),
-                 "command -v %s >/dev/null 2>&1 || test -x /usr/sbin/%s || test -x /sbin/%s", tool, tool,
-                 tool);
-        return run(cmd) == 0;
-}
-
-static int shv(const char *fmt, va_list ap)
-{
-        static char cmd[65536];
-
-        vsnprintf(cmd, sizeof(cmd), fmt, ap);
-        return run(cmd);
-}
-
-static void sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void sh(const char *fmt, ...)
-{
-        va_list ap;
-        int r;
-
-        va_start(ap, fmt);
-        r = shv(fmt, ap);
-        va_end(ap);
-        if (r != 0)
-                FAIL("command failed (%d): %s", r, fmt);
-}
-
-static int sh_status(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int sh_status(const char *fmt, ...)
-{
-        va_list ap;
-        int r;
-
-        va_start(ap, fmt);
-        r = shv(fmt, ap);
-        va_end(ap);
-        return r;
-}
 
 /* ---- fixtures ---- */
 
@@ -133,19 +86,6 @@ static void make_ext_image(const char *img)
         sh("set -e; rm -f %s; truncate -s %dM %s; mke2fs -q -F -t ext4 -b 4096 -E offset=%d %s 65536k "
            ">/dev/null 2>&1",
            img, 64 + (OFFSET >> 20), img, OFFSET, img);
-}
-
-static void fsck_ext(const char *img)
-{
-        int r;
-
-        sh("cd %s && dd if=%s of=fsck.img bs=1M skip=%d status=none", top, img, OFFSET >> 20);
-        r = sh_status("cd %s && e2fsck -fn fsck.img > fsck.log 2>&1", top);
-        if (r != 0) {
-                (void) sh_status("cat %s/fsck.log >&2", top);
-                FAIL("e2fsck -fn reported problems (exit %d) on %s", r, img);
-        }
-        (void) sh_status("tail -n 1 %s/fsck.log", top);
 }
 
 static char *listing_of_fs(GuestFs *fs, const char *root, unsigned flags)
@@ -269,7 +209,7 @@ static void test_extract(void)
                 GuestFs *fs = NULL;
                 GuestStat gst;
 
-                if (!have(variants[v].tool)) {
+                if (!have_tool(variants[v].tool)) {
                         printf("%s: %s is not installed, skipped\n", variants[v].name, variants[v].tool);
                         continue;
                 }
@@ -305,7 +245,7 @@ static void test_extract(void)
                 ext_list = listing_of_fs(guest_writer_fs(ew), PREFIX, TREE_HASH_MTIME);
                 ASSERT_STREQ(ext_list, source);
                 ASSERT_OK(guest_writer_close(TAKE_PTR(ew)));
-                fsck_ext(img);
+                fsck_ext_at(top, img, OFFSET);
                 fd = open(img, O_RDONLY | O_CLOEXEC);
                 ASSERT_TRUE(fd >= 0);
                 ASSERT_OK(guest_ext_open(fd, OFFSET, &fs, &info));
@@ -319,7 +259,7 @@ static void test_extract(void)
 
 static bool have_python(void)
 {
-        return have("python3") && run("python3 -c 'import tarfile' 2>/dev/null") == 0;
+        return have_tool("python3") && shell("python3 -c 'import tarfile' 2>/dev/null") == 0;
 }
 
 /* Runs a python3 snippet with tarfile (t: the archive, open for writing, pax format) and helpers
@@ -469,7 +409,7 @@ static void refused_in_ext(const Hostile *h, const char *tar)
         after = listing_of_fs(guest_writer_fs(w), "/", 0);
         ASSERT_STREQ(without(after, ".azlmigrate/stage"), without(before, ".azlmigrate/stage"));
         ASSERT_OK(guest_writer_close(TAKE_PTR(w)));
-        fsck_ext(img);
+        fsck_ext_at(top, img, OFFSET);
 }
 
 /* Copies template to buf with every token replaced by value. */
@@ -533,7 +473,7 @@ int main(void)
 {
         if (geteuid() != 0)
                 SKIP("extraction keeps owners: run as root");
-        if (!have("tar") || !have("mke2fs") || !have("e2fsck"))
+        if (!have_tool("tar") || !have_tool("mke2fs") || !have_tool("e2fsck"))
                 SKIP("tar or e2fsprogs is not installed");
         ASSERT_NOT_NULL(mkdtemp(top));
         RUN(test_extract);

@@ -200,11 +200,25 @@ static unsigned apply_changes(const char *root, Undo *u, unsigned kill_at)
         return c.n;
 }
 
+/* Rolls root back with the journal in d (complete or not); whether the tree is then the one
+ * tree_hash() gave before. */
+static bool replay_restores(const char *d, const char *root, const char *before)
+{
+        char *h;
+        bool same;
+
+        ASSERT_OK(undo_replay(d, root, NULL));
+        h = tree_hash(root, true);
+        same = streq(h, before);
+        free(h);
+        return same;
+}
+
 static void test_round_trip(void)
 {
         char *root = make_tree(), *state = scratch_dir("undo-state"),
              *dir = pathf("%s/cp-stage-target", state);
-        char *before = tree_hash(root, true), *after, *back;
+        char *before = tree_hash(root, true), *after;
         Undo *u = NULL;
         unsigned n;
 
@@ -219,33 +233,38 @@ static void test_round_trip(void)
 
         after = tree_hash(root, true);
         ASSERT_FALSE(streq(before, after));
-        ASSERT_OK(undo_replay(dir, root, NULL));
-        back = tree_hash(root, true);
-        if (!streq(before, back)) {
+        if (!replay_restores(dir, root, before)) {
                 shell("ls -laR --time-style=full-iso '%s' >&2", root);
                 FAIL("tree after rollback differs");
         }
         /* a second replay changes nothing */
-        ASSERT_OK(undo_replay(dir, root, NULL));
-        free(back);
-        back = tree_hash(root, true);
-        ASSERT_STREQ(back, before);
+        ASSERT_TRUE(replay_restores(dir, root, before));
         ASSERT_TRUE(has_security_xattr);
 
         free(before);
         free(after);
-        free(back);
         free(dir);
         scratch_remove(root);
         scratch_remove(state);
 }
 
-static int wait_child(pid_t pid)
+/* How many changes apply_changes() makes to the tree ref, and how many undo records they take
+ * (either may be NULL). */
+static void count_changes(const char *ref, unsigned *ret_changes, unsigned *ret_ops)
 {
-        int status;
+        char *st = scratch_dir("undo-count"), *d = pathf("%s/cp", st);
+        Undo *u = NULL;
+        unsigned n;
 
-        ASSERT_TRUE(waitpid(pid, &status, 0) == pid);
-        return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
+        ASSERT_OK(undo_begin(d, ref, &u));
+        n = apply_changes(ref, u, 0);
+        if (ret_changes)
+                *ret_changes = n;
+        if (ret_ops)
+                *ret_ops = (unsigned) undo_ops(u);
+        ASSERT_OK(undo_end(u));
+        free(d);
+        scratch_remove(st);
 }
 
 /* The process dies before change k (its undo record written, the change not made), for every k;
@@ -255,17 +274,9 @@ static void test_crash_during_changes(void)
         char *ref = make_tree(), *before = tree_hash(ref, true);
         unsigned total;
 
-        {
-                char *st = scratch_dir("undo-count"), *d = pathf("%s/cp", st);
-                Undo *u = NULL;
-                ASSERT_OK(undo_begin(d, ref, &u));
-                total = apply_changes(ref, u, 0);
-                ASSERT_OK(undo_end(u));
-                free(d);
-                scratch_remove(st);
-        }
+        count_changes(ref, &total, NULL);
         for (unsigned k = 1; k <= total; k++) {
-                char *root = make_tree(), *st = scratch_dir("undo-crash"), *d = pathf("%s/cp", st), *h;
+                char *root = make_tree(), *st = scratch_dir("undo-crash"), *d = pathf("%s/cp", st);
                 pid_t pid = fork();
                 ASSERT_TRUE(pid >= 0);
                 if (pid == 0) {
@@ -276,11 +287,8 @@ static void test_crash_during_changes(void)
                         _exit(4);
                 }
                 ASSERT_EQ(wait_child(pid), 128 + SIGKILL);
-                ASSERT_OK(undo_replay(d, root, NULL));
-                h = tree_hash(root, true);
-                if (!streq(h, before))
+                if (!replay_restores(d, root, before))
                         FAIL("rollback after a crash before change %u of %u differs", k, total);
-                free(h);
                 free(d);
                 scratch_remove(root);
                 scratch_remove(st);
@@ -296,18 +304,9 @@ static void test_crash_during_rollback(void)
         char *ref = make_tree(), *before = tree_hash(ref, true);
         unsigned ops;
 
-        {
-                char *st = scratch_dir("undo-count"), *d = pathf("%s/cp", st);
-                Undo *u = NULL;
-                ASSERT_OK(undo_begin(d, ref, &u));
-                apply_changes(ref, u, 0);
-                ops = (unsigned) undo_ops(u);
-                ASSERT_OK(undo_end(u));
-                free(d);
-                scratch_remove(st);
-        }
+        count_changes(ref, NULL, &ops);
         for (unsigned n = 1; n < ops; n++) {
-                char *root = make_tree(), *st = scratch_dir("undo-rbcrash"), *d = pathf("%s/cp", st), *h;
+                char *root = make_tree(), *st = scratch_dir("undo-rbcrash"), *d = pathf("%s/cp", st);
                 Undo *u = NULL;
                 ASSERT_OK(undo_begin(d, root, &u));
                 apply_changes(root, u, 0);
@@ -324,11 +323,8 @@ static void test_crash_during_rollback(void)
                         }
                         ASSERT_EQ(wait_child(pid), 128 + SIGKILL);
                 }
-                ASSERT_OK(undo_replay(d, root, NULL));
-                h = tree_hash(root, true);
-                if (!streq(h, before))
+                if (!replay_restores(d, root, before))
                         FAIL("rollback interrupted after %u inverse operations differs", n);
-                free(h);
                 free(d);
                 scratch_remove(root);
                 scratch_remove(st);
