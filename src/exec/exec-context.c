@@ -94,6 +94,8 @@ void exec_finding(StepContext *c, const char *key, const char *severity, const c
         if (r < 0)
                 return;
         log_to_file(c, LOG_LEVEL_WARNING, msg);
+        if (c->executor->opts.log)
+                c->executor->opts.log(LOG_LEVEL_WARNING, c->step_id, msg, c->executor->opts.log_userdata);
         ProgressEvent ev = { .type = PROGRESS_FINDING,
                              .step = c->step_id,
                              .key = key,

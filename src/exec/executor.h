@@ -165,7 +165,8 @@ int exec_mount_range(json_object *plan, const char *mountpoint, uint64_t *ret_of
 void exec_log(StepContext *c, LogLevel level, const char *format, ...) _printf_(3, 4);
 /* Progress of the step's work in bytes (total 0: unknown). */
 void exec_progress_bytes(StepContext *c, uint64_t done, uint64_t total);
-/* A finding the step made (reported as progress; the step decides whether it fails). */
+/* A finding the step made: logged as a warning and reported as a progress event with its key
+ * (the keys are listed in docs/convert.md, "Progress"); the step decides whether it fails. */
 void exec_finding(StepContext *c, const char *key, const char *severity, const char *format, ...)
         _printf_(4, 5);
 /* Records why the step fails (the journal's error and last_error); returns error (negative). */

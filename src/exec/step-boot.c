@@ -111,7 +111,8 @@ static int build_cmdline(StepContext *c, Guest *g, char **ret)
                 if (startswith(*a, "root=") || streq(*a, "ro") || streq(*a, "rw"))
                         continue;
                 if (!cmdline_arg_ok(*a)) {
-                        exec_log(c, LOG_LEVEL_WARNING, "kernel argument '%s' dropped: not a plain parameter",
+                        exec_finding(c, "exec.boot.cmdline-arg-dropped", "medium",
+                                     "kernel argument '%s' dropped: not a plain parameter",
                                  *a);
                         continue;
                 }
@@ -378,8 +379,8 @@ static int step_install_boot(StepContext *c)
 
         r = exec_open_esp_writer(c, &esp);
         if (r == -ENOENT) {
-                exec_log(c, LOG_LEVEL_WARNING,
-                         "the node has no EFI system partition: UEFI boot not installed");
+                exec_finding(c, "exec.boot.no-esp", "medium",
+                             "the node has no EFI system partition: UEFI boot not installed");
                 return 0;
         }
         if (r < 0)
@@ -452,8 +453,8 @@ static int step_write_firstboot(StepContext *c)
         for (size_t i = 0; i < json_array_len(pkgs); i++) {
                 const char *n = json_object_get_string(json_object_array_get_idx(pkgs, i));
                 if (!package_name_ok(n)) {
-                        exec_log(c, LOG_LEVEL_WARNING,
-                                 "'%s' is not a package name: not installed at first boot", strempty(n));
+                        exec_finding(c, "exec.firstboot.package-skipped", "medium",
+                                     "'%s' is not a package name: not installed at first boot", strempty(n));
                         continue;
                 }
                 if (!strv_contains(names, n) && strv_extend(&names, n) < 0)

@@ -58,7 +58,7 @@ static int step_preflight(StepContext *c)
                                        strempty(list));
         }
         STRV_FOREACH(o, c->overrides)
-                exec_log(c, LOG_LEVEL_WARNING, "inhibitor %s overridden by the user", *o);
+                exec_finding(c, "exec.inhibitor.overridden", "high", "inhibitor %s overridden by the user", *o);
 
         r = steps_check_layout(c->plan, c->mode, &reason);
         if (r < 0)

@@ -74,4 +74,15 @@ if t "inspect a missing file" 1 inspect /nonexistent/disk.img; then
         out_empty; err_lines 1; err_has '/nonexistent/disk.img'
 fi
 
+what="docs/convert.md lists every execution finding key"
+mapfile -t exec_keys < <(grep -rhoE 'exec_finding\([a-z>-]+, "[a-z.-]+"' "$AZLMIGRATE_SRCDIR/src/exec" |
+        sed -E 's/.*"(.*)"/\1/' | sort -u)
+[ "${#exec_keys[@]}" -ge 6 ] || bad "found ${#exec_keys[@]} exec_finding keys in src/exec, want at least 6"
+for k in "${exec_keys[@]}"; do
+        grep -qF "| \`$k\` |" "$AZLMIGRATE_SRCDIR/docs/convert.md" || bad "docs/convert.md does not list $k"
+done
+while read -r k; do
+        printf '%s\n' "${exec_keys[@]}" | grep -qxF "$k" || bad "docs/convert.md lists $k, which no step emits"
+done < <(grep -oE '^\| `exec\.[a-z.-]+` \|' "$AZLMIGRATE_SRCDIR/docs/convert.md" | sed -E 's/^\| `(.*)` \|/\1/')
+
 [ "$failed" -eq 0 ] || fail "command-line behaviour is wrong (see FAIL lines above)"

@@ -73,8 +73,12 @@ if image_mode_ok; then
         overrides=()
         for k in "${inhibitors[@]}"; do overrides+=(--override "$k"); done
         run_azlm "$WORK/fp" apply --yes --target "$TARGET" --state-dir "$WORK/s-fp" "${overrides[@]}" \
-                "$WORK/inh-plan.json" "$node"
+                --progress-fd 3 "$WORK/inh-plan.json" "$node" 3>"$WORK/fp.ndjson"
         expect_rc "$WORK/fp" 1
+        for k in "${inhibitors[@]}"; do
+                grep '"event":"finding"' "$WORK/fp.ndjson" | grep '"key":"exec.inhibitor.overridden"' |
+                        grep -qF "inhibitor $k overridden" || fail "no finding event for the overridden $k"
+        done
         [ "$(status_field "$WORK/s-fp" 'j["status"]')" = failed ] || fail "apply of a changed node: status is not failed"
         [ "$(status_field "$WORK/s-fp" '[s["state"] for s in j["steps"] if s["id"]=="verify-fingerprint"][0]')" = failed ] ||
                 fail "apply of a changed node did not fail at verify-fingerprint"
