@@ -41,30 +41,15 @@ const char *overlay_qemu_format(const char *source_format)
         return NULL;
 }
 
-static bool in_path(const char *prog)
-{
-        const char *path = getenv("PATH") ?: "/usr/bin:/bin";
-        _cleanup_free_ char *copy = strdup(path);
-
-        if (!copy)
-                return false;
-        for (char *save = NULL, *d = strtok_r(copy, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
-                _cleanup_free_ char *p = path_join(d, prog);
-                if (p && access(p, X_OK) == 0)
-                        return true;
-        }
-        return false;
-}
-
 int overlay_available(const char **ret_reason)
 {
         int fd;
 
-        if (!in_path(QEMU_IMG)) {
+        if (!find_in_path(QEMU_IMG)) {
                 *ret_reason = "qemu-img is not installed (Debian: qemu-utils)";
                 return -ENOENT;
         }
-        if (!in_path(QSD)) {
+        if (!find_in_path(QSD)) {
                 *ret_reason = "qemu-storage-daemon is not installed (Debian: qemu-system-common)";
                 return -ENOENT;
         }

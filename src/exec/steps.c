@@ -78,21 +78,6 @@ int steps_fstab(Guest *g, char ***ret_mountpoints, char **ret_root_uuid)
         return 0;
 }
 
-static bool in_path(const char *prog)
-{
-        const char *path = getenv("PATH") ?: "/usr/bin:/bin";
-        _cleanup_free_ char *copy = strdup(path);
-
-        if (!copy)
-                return false;
-        for (char *save = NULL, *d = strtok_r(copy, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
-                _cleanup_free_ char *p = path_join(d, prog);
-                if (p && access(p, X_OK) == 0)
-                        return true;
-        }
-        return false;
-}
-
 int steps_check_layout(json_object *plan, SourceMode mode, const char **ret_reason)
 {
         json_object *mounts = json_get(json_get(plan, "inventory_summary"), "mounts");
@@ -128,7 +113,7 @@ int steps_check_layout(json_object *plan, SourceMode mode, const char **ret_reas
                         "--root instead)";
                 return -EOPNOTSUPP;
         }
-        if (esp && !in_path("mcopy")) {
+        if (esp && !find_in_path("mcopy")) {
                 *ret_reason = "mtools (mcopy) is missing: the EFI system partition is written with it "
                               "(apt install mtools)";
                 return -EOPNOTSUPP;

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "path-util.h"
 
@@ -39,4 +40,19 @@ const char *path_basename(const char *path)
         const char *s = strrchr(path, '/');
 
         return s ? s + 1 : path;
+}
+
+bool find_in_path(const char *prog)
+{
+        const char *path = getenv("PATH") ?: "/usr/bin:/bin";
+        _cleanup_free_ char *copy = strdup(path);
+
+        if (!copy)
+                return false;
+        for (char *save = NULL, *d = strtok_r(copy, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
+                _cleanup_free_ char *p = path_join(d, prog);
+                if (p && access(p, X_OK) == 0)
+                        return true;
+        }
+        return false;
 }

@@ -76,6 +76,18 @@ static void test_path_util(void)
         ASSERT_NULL(path_startswith("/boot/efix", "/boot/efi"));
         ASSERT_STREQ(path_startswith("/etc", "/"), "etc");
         ASSERT_STREQ(path_basename("/a/b/c.conf"), "c.conf");
+
+        /* find_in_path: an executable in a $PATH directory; a missing one; $PATH restored */
+        {
+                _cleanup_free_ char *saved = strdup(getenv("PATH") ?: "/usr/bin:/bin");
+                ASSERT_NOT_NULL(saved);
+                ASSERT_EQ(setenv("PATH", "/nonexistent:/bin:/usr/bin", 1), 0);
+                ASSERT_TRUE(find_in_path("sh"));
+                ASSERT_FALSE(find_in_path("azlmigrate-no-such-program"));
+                ASSERT_EQ(setenv("PATH", "/nonexistent", 1), 0);
+                ASSERT_FALSE(find_in_path("sh"));
+                ASSERT_EQ(setenv("PATH", saved, 1), 0);
+        }
 }
 
 static void test_utf8(void)
