@@ -134,11 +134,26 @@ static void print_text(FILE *f, const char *dir, const Journal *j, JournalStatus
                 break;
         case JOURNAL_FAILED:
                 fputc('\n', f);
-                fprintf(f,
-                        "Next:            'azlmigrate resume --state-dir %s' retries %s; 'azlmigrate "
-                        "rollback' "
-                        "undoes the run\n",
-                        dir, ns ?: "the failed step");
+                fprintf(f, "Next:            'azlmigrate resume --state-dir %s' retries %s,\n", dir,
+                        ns ?: "the failed step");
+                fprintf(f, "                 'azlmigrate rollback --state-dir %s' undoes the run\n", dir);
+                break;
+        case JOURNAL_ROLLED_BACK:
+                fputc('\n', f);
+                if (j->n_checkpoints > 0) {
+                        fprintf(f, "Next:            'azlmigrate resume --state-dir %s' runs %s again,\n",
+                                dir, ns ?: "the remaining steps");
+                        fprintf(f, "                 'azlmigrate rollback --state-dir %s' undoes the rest\n",
+                                dir);
+                } else
+                        fprintf(f,
+                                "Next:            nothing: the source is as it was ('azlmigrate resume "
+                                "--state-dir %s' starts over)\n",
+                                dir);
+                break;
+        case JOURNAL_COMMITTED:
+                fputc('\n', f);
+                fprintf(f, "Next:            nothing: the state directory %s can be removed\n", dir);
                 break;
         case JOURNAL_DONE:
                 fputc('\n', f);

@@ -112,8 +112,7 @@ static int build_cmdline(StepContext *c, Guest *g, char **ret)
                         continue;
                 if (!cmdline_arg_ok(*a)) {
                         exec_finding(c, "exec.boot.cmdline-arg-dropped", "medium",
-                                     "kernel argument '%s' dropped: not a plain parameter",
-                                 *a);
+                                     "kernel argument '%s' dropped: not a plain parameter", *a);
                         continue;
                 }
                 if (!strv_contains(args, *a) && strv_extend(&args, *a) < 0)
@@ -377,7 +376,13 @@ static int step_install_boot(StepContext *c)
                          STEPS_GRUB_CFG);
         }
 
-        r = exec_open_esp_writer(c, &esp);
+        r = steps_node_has_esp(c->plan, g);
+        if (r < 0)
+                return exec_step_error(c, r, "cannot read /etc/fstab: %s", strerror(-r));
+        if (r > 0)
+                r = exec_open_esp_writer(c, &esp);
+        else
+                r = -ENOENT;
         if (r == -ENOENT) {
                 exec_finding(c, "exec.boot.no-esp", "medium",
                              "the node has no EFI system partition: UEFI boot not installed");

@@ -58,7 +58,8 @@ static int step_preflight(StepContext *c)
                                        strempty(list));
         }
         STRV_FOREACH(o, c->overrides)
-                exec_finding(c, "exec.inhibitor.overridden", "high", "inhibitor %s overridden by the user", *o);
+                exec_finding(c, "exec.inhibitor.overridden", "high", "inhibitor %s overridden by the user",
+                             *o);
 
         r = steps_check_layout(c->plan, c->mode, &reason);
         if (r < 0)
@@ -296,19 +297,14 @@ static int verify_carried(StepContext *c, Guest *g, char ***problems)
  * a mounted root). */
 static int verify_esp(StepContext *c, Guest *g, char ***problems)
 {
-        _cleanup_strv_free_ char **mounts = NULL;
-        _cleanup_free_ char *uuid = NULL;
-        uint64_t off, size;
         int r;
 
-        if (exec_mount_range(c->plan, "/boot/efi", &off, &size) == -ENOENT) {
-                r = steps_fstab(g, &mounts, &uuid);
-                if (r < 0)
-                        return r;
-                if (!strv_contains(mounts, "/boot/efi")) {
-                        exec_log(c, LOG_LEVEL_INFO, "no EFI system partition: its loader not checked");
-                        return 0;
-                }
+        r = steps_node_has_esp(c->plan, g);
+        if (r < 0)
+                return r;
+        if (r == 0) {
+                exec_log(c, LOG_LEVEL_INFO, "no EFI system partition: its loader not checked");
+                return 0;
         }
         if (guest_is_type(g, "/boot/efi/EFI/BOOT/BOOTX64.EFI", GUEST_FILE_REGULAR) <= 0)
                 return problem(problems, "the ESP has no /EFI/BOOT/BOOTX64.EFI");

@@ -27,6 +27,10 @@ const char *steps_root_uuid(json_object *plan);
  * gives neither. Returns 0 or -errno. */
 int steps_fstab(Guest *g, char ***ret_mountpoints, char **ret_root_uuid);
 
+/* Whether the node has an EFI system partition at /boot/efi: the plan's inventory mounts it, or
+ * (a mounted root, whose inventory has no disk) g's /etc/fstab does. Returns 1, 0 or -errno. */
+int steps_node_has_esp(json_object *plan, Guest *g);
+
 extern const ExecStep steps_check[];
 extern const size_t steps_check_n;
 extern const ExecStep steps_stage[]; /* stage-target, carry-config */

@@ -78,6 +78,22 @@ int steps_fstab(Guest *g, char ***ret_mountpoints, char **ret_root_uuid)
         return 0;
 }
 
+int steps_node_has_esp(json_object *plan, Guest *g)
+{
+        _cleanup_strv_free_ char **mounts = NULL;
+        _cleanup_free_ char *uuid = NULL;
+        uint64_t off, size;
+        int r;
+
+        r = exec_mount_range(plan, "/boot/efi", &off, &size);
+        if (r != -ENOENT)
+                return 1; /* the inventory places a filesystem there (or it is not on a partition) */
+        r = steps_fstab(g, &mounts, &uuid);
+        if (r < 0)
+                return r;
+        return strv_contains(mounts, "/boot/efi");
+}
+
 int steps_check_layout(json_object *plan, SourceMode mode, const char **ret_reason)
 {
         json_object *mounts = json_get(json_get(plan, "inventory_summary"), "mounts");

@@ -158,6 +158,9 @@ EOF
         cmp -s "$WORK/l-layer" "$WORK/l-out" || fail "commit --output differs from the run's top layer"
         run_azlm "$WORK/co2" rollback --yes --state-dir "$state"
         expect_rc "$WORK/co2" 1
+        run_azlm "$WORK/cost" status --state-dir "$state"
+        grep -q "^Next: *nothing: the state directory .* can be removed" "$WORK/cost.out" ||
+                fail "status after commit does not say there is nothing left to do"
 
         log "image mode: rollback discards every layer"
         state=$WORK/s-rb
@@ -167,6 +170,9 @@ EOF
         expect_rc "$WORK/rb" 0
         [ "$(status_field "$state" 'j["status"]')" = rolled-back ] || fail "status is not rolled-back"
         [ -z "$(ls -A "$state/layers" 2>/dev/null)" ] || fail "rollback left layers"
+        run_azlm "$WORK/rbst" status --state-dir "$state"
+        grep -q "^Next: *nothing: the source is as it was" "$WORK/rbst.out" ||
+                fail "status after a full rollback does not say the source is as it was"
         [ "$(sha256sum <"$node")" = "$sha_before" ] || fail "the source changed"
 
         log "a hostile target: stage-target fails, nothing escapes, rollback restores"
@@ -225,6 +231,12 @@ grep -q '^ID=azurelinux' "$WORK/root/etc/os-release" || fail "root mode: /etc/os
 grep -q "root=UUID=5a3c1f7e-2b8d-4c6a-9e1f-0d2b4a6c8e10" "$WORK/root/boot/grub2/grub.cfg" ||
         fail "root mode: grub.cfg does not boot the UUID of fstab's root"
 [ -f "$WORK/root/boot/efi/EFI/BOOT/BOOTX64.EFI" ] || fail "root mode: no shim in ROOT/boot/efi"
+run_azlm "$WORK/rrb1" rollback --yes --to cp-swap-root --state-dir "$WORK/s-root"
+expect_rc "$WORK/rrb1" 0
+run_azlm "$WORK/rst1" status --state-dir "$WORK/s-root"
+grep -q "^Next: *'azlmigrate resume --state-dir .*' runs swap-root again" "$WORK/rst1.out" ||
+        fail "status after rollback --to cp-swap-root does not say resume runs swap-root again"
+grep -q '^ID=azurelinux' "$WORK/root/etc/os-release" && fail "rollback --to cp-swap-root left the swapped root"
 run_azlm "$WORK/rrb" rollback --yes --state-dir "$WORK/s-root"
 expect_rc "$WORK/rrb" 0
 tree_listing_times "$WORK/root" "$WORK/root-after"
@@ -274,8 +286,12 @@ done
 log "root mode: a node without an EFI system partition converts (BIOS boot only)"
 "$MKIMAGE" --root-tree "$WORK/bios-root" --customize 'sed -i "/\/boot\/efi/d" "$1/etc/fstab"' 2>"$WORK/mk.err" ||
         { cat "$WORK/mk.err" >&2; fail "mk-node-image --root-tree (no ESP) failed"; }
-run_azlm "$WORK/bios" convert --yes --target "$TARGET" --state-dir "$WORK/s-bios" --root "$WORK/bios-root"
+run_azlm "$WORK/bios" convert --yes --target "$TARGET" --state-dir "$WORK/s-bios" --root "$WORK/bios-root" \
+        --progress-fd 3 3>"$WORK/bios.ndjson"
 expect_rc "$WORK/bios" 0
+grep '"event":"finding"' "$WORK/bios.ndjson" | grep -q '"key":"exec.boot.no-esp"' ||
+        fail "no ESP: no exec.boot.no-esp finding event"
+[ ! -e "$WORK/bios-root/boot/efi/EFI/azurelinux" ] || fail "no ESP: the UEFI boot chain was written to /boot/efi anyway"
 grep -q "configfile" "$WORK/bios-root/boot/grub/grub.cfg" || fail "no ESP: the BIOS GRUB is not pointed at grub2"
 
 log "root mode: a target that runs SELinux gets a relabel at first boot"
