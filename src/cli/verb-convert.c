@@ -386,6 +386,14 @@ static int run_and_report(RunArgs *ra, Executor *e)
                 log_error("The run in '%s' is committed already.", ra->x.state_dir);
                 return EXIT_ERROR;
         }
+        if (r == -EINPROGRESS) {
+                log_error(
+                        "A rollback of the run in '%s' was interrupted: finish it with 'azlmigrate rollback "
+                        "--state-dir %s%s%s' before anything else.",
+                        ra->x.state_dir, ra->x.state_dir, j && !isempty(j->rolling_back) ? " --to " : "",
+                        j && !isempty(j->rolling_back) ? j->rolling_back : "");
+                return EXIT_ERROR;
+        }
         if (r < 0) {
                 log_error("The conversion stopped: %s", j && j->last_error ? j->last_error : strerror(-r));
                 log_error("The disk is at a known state: 'azlmigrate status --state-dir %s' shows it; "

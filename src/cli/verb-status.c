@@ -104,6 +104,14 @@ static void print_text(FILE *f, const char *dir, const Journal *j, JournalStatus
         case JOURNAL_INTERRUPTED: {
                 const JournalCheckpoint *cp =
                         j->n_checkpoints > 0 ? &j->checkpoints[j->n_checkpoints - 1] : NULL;
+                if (j->rolling_back) {
+                        fprintf(f, ": the process died while rolling back\n");
+                        fprintf(f,
+                                "Next:            'azlmigrate rollback --state-dir %s%s%s' finishes the "
+                                "rollback\n",
+                                dir, isempty(j->rolling_back) ? "" : " --to ", j->rolling_back);
+                        break;
+                }
                 if (rs)
                         fprintf(f, ": the process died during step %s\n", rs);
                 else if (cp && cp->seconds < 0)

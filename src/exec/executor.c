@@ -610,6 +610,8 @@ int executor_run(Executor *e)
                 return -EALREADY;
         if (j->status == JOURNAL_DONE)
                 return 0;
+        if (j->rolling_back)
+                return -EINPROGRESS; /* its newest checkpoint may be half undone: finish the rollback */
         r = read_plan(e, &plan, &steps, &n);
         if (r < 0)
                 return r;
@@ -825,7 +827,8 @@ int executor_rollback(Executor *e, const char *to)
         }
         j->status = JOURNAL_RUNNING;
         j->stopped_at = mfree(j->stopped_at);
-        if (journal_set_error(j, "interrupted while rolling back to %s; run rollback again",
+        if (journal_set_str(&j->rolling_back, to ?: "") < 0 ||
+            journal_set_error(j, "interrupted while rolling back to %s; run rollback again",
                               to ?: (j->n_checkpoints > 0 ? j->checkpoints[0].id : "the start")) < 0)
                 return -ENOMEM;
         r = state_save(e->state);
@@ -851,6 +854,7 @@ int executor_rollback(Executor *e, const char *to)
                         journal_step_reset(&j->steps[i]);
         }
         j->status = JOURNAL_ROLLED_BACK;
+        j->rolling_back = mfree(j->rolling_back);
         j->last_error = mfree(j->last_error);
         r = state_save(e->state);
         if (r < 0)

@@ -122,7 +122,8 @@ int executor_init(Executor *e, json_object *plan, const ExecSource *src, const c
 /* Runs, or resumes, the run: returns 0 when every step is done, EXEC_RUN_STOPPED when a hook
  * stopped it, or a negative errno when a step failed (journal status failed, last_error says why)
  * or the run could not go on. -EALREADY: committed already. -ESTALE: the target tarball changed
- * since the run started. */
+ * since the run started. -EINPROGRESS: a rollback was interrupted (the journal's rolling_back);
+ * only executor_rollback() goes on from there. */
 int executor_run(Executor *e);
 
 /* Rolls back to checkpoint to (NULL: the first, i.e. the source exactly as it was): discards

@@ -81,6 +81,7 @@ Journal *journal_free(Journal *j)
                 checkpoint_done(&j->checkpoints[i]);
         free(j->checkpoints);
         free(j->stopped_at);
+        free(j->rolling_back);
         free(j->last_error);
         free(j);
         return NULL;
@@ -309,6 +310,7 @@ int journal_to_json(const Journal *j, json_object **ret)
                         return -ENOMEM;
         }
         if (json_add_str(o, "stopped_at", j->stopped_at) < 0 ||
+            json_add_str(o, "rolling_back", j->rolling_back) < 0 ||
             json_add_str(o, "last_error", j->last_error) < 0)
                 return -ENOMEM;
         *ret = TAKE_PTR(o);
@@ -426,6 +428,7 @@ int journal_from_json(json_object *o, Journal **ret)
                 return r;
         if ((r = get_opt_str(o, "output", &j->output)) < 0 ||
             (r = get_opt_str(o, "stopped_at", &j->stopped_at)) < 0 ||
+            (r = get_opt_str(o, "rolling_back", &j->rolling_back)) < 0 ||
             (r = get_opt_str(o, "last_error", &j->last_error)) < 0)
                 return r;
         r = get_enum(o, "status", status_from, &v);

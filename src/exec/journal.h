@@ -93,7 +93,8 @@ typedef struct Journal {
         size_t n_steps;
         JournalCheckpoint *checkpoints; /* oldest first: the layer chain's order */
         size_t n_checkpoints;
-        char *stopped_at; /* the checkpoint a stopped run waits at, or NULL */
+        char *stopped_at;   /* the checkpoint a stopped run waits at, or NULL */
+        char *rolling_back; /* a rollback in progress: the checkpoint it goes to ("" the start), or NULL */
         char *last_error;
 } Journal;
 

@@ -102,8 +102,8 @@ static int carry_translated(StepContext *c, Guest *g, GuestWriter *w, json_objec
                         return -EINVAL;
                 r = guest_read_file(g, source, ACCOUNTS_MAX, &text, &size);
                 if (r == -ENOENT) {
-                        exec_finding(c, "exec.carry.source-missing", "medium", "%s (%s) is gone from the source; not carried",
-                                 source, strempty(rule));
+                        exec_finding(c, "exec.carry.source-missing", "medium",
+                                     "%s (%s) is gone from the source; not carried", source, strempty(rule));
                         return 0;
                 }
                 if (r >= 0 && guest_stat(g, source, &st) >= 0)
@@ -156,8 +156,9 @@ static int carry_one(StepContext *c, Guest *g, GuestWriter *w, json_object *t)
                 return 0;
         r = guest_lstat(g, source, &st);
         if (r == -ENOENT) {
-                exec_finding(c, "exec.carry.source-missing", "medium", "%s (%s) is gone from the source; not carried", source,
-                         strempty(json_get_str(t, "rule")));
+                exec_finding(c, "exec.carry.source-missing", "medium",
+                             "%s (%s) is gone from the source; not carried", source,
+                             strempty(json_get_str(t, "rule")));
                 return 0;
         }
         if (r < 0)

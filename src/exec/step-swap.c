@@ -72,7 +72,8 @@ static int add_kept(Swap *s, const char *path)
         if (!path || path[0] != '/' || streq(path, "/"))
                 return 0;
         if (!path_is_plain(path)) {
-                exec_finding(s->c, "exec.keep.skipped", "medium", "%s is not a plain absolute path: not kept", path);
+                exec_finding(s->c, "exec.keep.skipped", "medium",
+                             "%s is not a plain absolute path: not kept", path);
                 return 0;
         }
         if (strv_contains(s->kept, path))
@@ -86,8 +87,8 @@ static int add_kept(Swap *s, const char *path)
                 if (r == -ENOENT || (r >= 0 && t != GUEST_FILE_DIRECTORY)) {
                         if (r >= 0)
                                 exec_finding(s->c, "exec.keep.skipped", "medium",
-                                             "%s is not a directory on the root filesystem: %s is not kept", p,
-                                         path);
+                                             "%s is not a directory on the root filesystem: %s is not kept",
+                                             p, path);
                         return 0;
                 }
                 if (r < 0)

@@ -139,6 +139,14 @@ cp -a "$WORK/pristine-root" "$WORK/rbk"
 run_azlm "$WORK/c" convert --yes --target "$TARGET" --state-dir "$WORK/rbk-s" --root "$WORK/rbk"
 expect_rc "$WORK/c" 0
 killed_run "$WORK/k" kill:rollback:3 rollback --yes --state-dir "$WORK/rbk-s"
+run_azlm "$WORK/kst" status --state-dir "$WORK/rbk-s"
+grep -q "^Next: *'azlmigrate rollback --state-dir .*' finishes the rollback" "$WORK/kst.out" ||
+        fail "root mode: status after a killed rollback does not say to finish it"
+# resume would start from a half-undone checkpoint: it refuses and says to finish the rollback
+run_azlm "$WORK/rsm" resume --yes --state-dir "$WORK/rbk-s"
+expect_rc "$WORK/rsm" 1
+grep -q "rollback of the run .* was interrupted: finish it with 'azlmigrate rollback" "$WORK/rsm.err" ||
+        fail "root mode: resume after a killed rollback does not say to finish the rollback"
 run_azlm "$WORK/rb2" rollback --yes --state-dir "$WORK/rbk-s"
 expect_rc "$WORK/rb2" 0
 tree_listing_times "$WORK/rbk" "$WORK/rbk.lst"

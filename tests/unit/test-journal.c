@@ -46,7 +46,12 @@ static void test_round_trip(void)
         ASSERT_STREQ(json_get_str(json_get(a, "source"), "mode"), "image");
         ASSERT_STREQ(json_get_str(a, "status"), "failed");
         ASSERT_TRUE(json_object_is_type(json_get(a, "output"), json_type_null) || !json_get(a, "output"));
+        ASSERT_NULL(json_get_str(a, "rolling_back"));
+        ASSERT_OK(journal_set_str(&j->rolling_back, "cp-swap-root"));
+        json_object_put(a);
+        ASSERT_OK(journal_to_json(j, &a));
         ASSERT_OK(journal_from_json(a, &k));
+        ASSERT_STREQ(k->rolling_back, "cp-swap-root");
         ASSERT_OK(journal_to_json(k, &b));
         ASSERT_TRUE(json_object_equal(a, b));
         ASSERT_EQ(k->n_steps, 4);
@@ -276,6 +281,7 @@ static void test_schema(void)
                                     "undo/cp-carry-config");
         ASSERT_NOT_NULL(cp);
         ASSERT_OK(journal_set_str(&j->output, "/srv/out/node.vhd"));
+        ASSERT_OK(journal_set_str(&j->rolling_back, ""));
         ASSERT_OK(journal_save(j, p));
         ASSERT_EQ(shell("/usr/bin/python3 '%s/tests/integration/check_inventory.py' validate "
                         "'%s/docs/journal.schema.json' '%s'",
