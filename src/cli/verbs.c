@@ -31,6 +31,8 @@ static const Verb verbs[] = {
         { "commit", verb_commit, verb_commit_help,
           "make a finished conversion permanent (or write it as a new disk) and drop rollback data",
           VERB_MUTATES },
+        { "nodepool", verb_nodepool, verb_nodepool_help,
+          "AKS node pools: snapshot a cluster, plan the move of its Ubuntu pools to Azure Linux", 0 },
 };
 
 static int startswith_dash2(const char *s)

@@ -50,6 +50,8 @@ int verb_rollback(int argc, char *argv[]);
 void verb_rollback_help(FILE *f);
 int verb_commit(int argc, char *argv[]);
 void verb_commit_help(FILE *f);
+int verb_nodepool(int argc, char *argv[]);
+void verb_nodepool_help(FILE *f);
 
 /* Logs "out of memory" and returns EXIT_ERROR. */
 int log_oom(void);

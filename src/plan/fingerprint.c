@@ -33,14 +33,35 @@ static json_object *mounts_without_space(json_object *mounts)
         return TAKE_PTR(copy);
 }
 
-int fingerprint_inventory(json_object *inventory, char **ret)
+/* "sha256:" and the hex SHA-256 of o's compact serialisation. */
+static int fingerprint_serialised(json_object *o, char **ret)
 {
-        _cleanup_json_ json_object *copy = NULL;
         unsigned char md[EVP_MAX_MD_SIZE];
         unsigned md_len = 0;
         const char *text;
         size_t text_len;
         char *s;
+
+        text = json_object_to_json_string_length(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE,
+                                                 &text_len);
+        if (!text)
+                return -ENOMEM;
+        if (EVP_Digest(text, text_len, md, &md_len, EVP_sha256(), NULL) != 1 || md_len != 32)
+                return -EIO;
+
+        s = malloc(strlen(FINGERPRINT_PREFIX) + 2 * md_len + 1);
+        if (!s)
+                return -ENOMEM;
+        strcpy(s, FINGERPRINT_PREFIX);
+        for (unsigned i = 0; i < md_len; i++)
+                sprintf(s + strlen(FINGERPRINT_PREFIX) + 2 * i, "%02x", md[i]);
+        *ret = s;
+        return 0;
+}
+
+int fingerprint_inventory(json_object *inventory, char **ret)
+{
+        _cleanup_json_ json_object *copy = NULL;
 
         if (!json_object_is_type(inventory, json_type_object))
                 return -EINVAL;
@@ -60,19 +81,24 @@ int fingerprint_inventory(json_object *inventory, char **ret)
                 if (json_add(copy, key, json_object_get(value)) < 0)
                         return -ENOMEM;
         }
-        text = json_object_to_json_string_length(
-                copy, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &text_len);
-        if (!text)
-                return -ENOMEM;
-        if (EVP_Digest(text, text_len, md, &md_len, EVP_sha256(), NULL) != 1 || md_len != 32)
-                return -EIO;
+        return fingerprint_serialised(copy, ret);
+}
 
-        s = malloc(strlen(FINGERPRINT_PREFIX) + 2 * md_len + 1);
-        if (!s)
+int fingerprint_document(json_object *doc, const char *const *skip, char **ret)
+{
+        _cleanup_json_ json_object *copy = NULL;
+
+        if (!json_object_is_type(doc, json_type_object))
+                return -EINVAL;
+        copy = json_object_new_object();
+        if (!copy)
                 return -ENOMEM;
-        strcpy(s, FINGERPRINT_PREFIX);
-        for (unsigned i = 0; i < md_len; i++)
-                sprintf(s + strlen(FINGERPRINT_PREFIX) + 2 * i, "%02x", md[i]);
-        *ret = s;
-        return 0;
+        json_object_object_foreach(doc, key, value) {
+                bool skipped = false;
+                for (size_t i = 0; skip && skip[i]; i++)
+                        skipped = skipped || streq(key, skip[i]);
+                if (!skipped && json_add(copy, key, json_object_get(value)) < 0)
+                        return -ENOMEM;
+        }
+        return fingerprint_serialised(copy, ret);
 }

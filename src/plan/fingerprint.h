@@ -11,3 +11,8 @@
  * compares it with a fresh inspection before it changes anything. The inventory is not modified. Returns 0
  * and the string (caller frees), -EINVAL when inventory is not an object, or -ENOMEM. */
 int fingerprint_inventory(json_object *inventory, char **ret);
+
+/* The fingerprint ("sha256:" and hex) of any JSON object's compact serialisation, leaving out the
+ * top-level members named in skip (NULL-terminated; may be NULL). doc is not modified. Returns 0
+ * and the string (caller frees), -EINVAL when doc is not an object, or -ENOMEM. */
+int fingerprint_document(json_object *doc, const char *const *skip, char **ret);

@@ -122,6 +122,11 @@ static int cmp_finding(const void *a, const void *b)
         return plan_finding_compare(*(json_object *const *) a, *(json_object *const *) b);
 }
 
+void plan_sort_findings(json_object *findings)
+{
+        json_object_array_sort(findings, cmp_finding);
+}
+
 /* The inventory's own findings join the plan's: never inhibitors, with no remediation of their own. */
 static int add_inventory_findings(json_object *inventory, json_object *findings)
 {
@@ -250,9 +255,19 @@ static const char *checkpoint_description(CheckpointKind k)
                 return "A journal mark: the step only creates what did not exist before, so rolling back to "
                        "it "
                        "deletes what the step created.";
+        case CHECKPOINT_RECORD:
+                return "A record of the cloud and node state the step changes (the pool's profile and OS "
+                       "SKU, its nodes' cordon flags and labels): rolling back to it restores that state.";
         default:
                 return NULL;
         }
+}
+
+const char *plan_checkpoint_description(const char *kind)
+{
+        CheckpointKind k = checkpoint_kind_from_string(kind);
+
+        return k < 0 ? NULL : checkpoint_description(k);
 }
 
 static int build_steps(const Strategy *s, json_object *inventory, const Expansions *e, json_object *plan,
@@ -331,19 +346,42 @@ static int source_release(json_object *inventory, char **ret, char **error)
         return 0;
 }
 
+/* The names of the disk strategies in plans_dir, joined with ", " (NULL when none or on error). */
+static char *disk_strategies(const char *plans_dir)
+{
+        _cleanup_strv_free_ char **names = NULL, **disk = NULL;
+
+        if (strategy_list(plans_dir, &names) < 0)
+                return NULL;
+        STRV_FOREACH(n, names) {
+                _cleanup_(strategy_freep) Strategy *s = NULL;
+                _cleanup_free_ char *e = NULL;
+                if (strategy_load(plans_dir, *n, &s, &e) >= 0 && s->subject == STRATEGY_SUBJECT_DISK &&
+                    strv_extend(&disk, *n) < 0)
+                        return NULL;
+        }
+        return disk ? strv_join(disk, ", ") : NULL;
+}
+
 static int load_strategy(const PlanOptions *o, Strategy **ret, char **error)
 {
-        _cleanup_strv_free_ char **names = NULL;
         _cleanup_free_ char *list = NULL;
         int r;
 
         r = strategy_load(o->plans_dir, o->strategy, ret, error);
-        if (r != -ENOENT && r != -EINVAL)
+        if (r >= 0 && (*ret)->subject == STRATEGY_SUBJECT_DISK)
                 return r;
-        if (strategy_list(o->plans_dir, &names) >= 0)
-                list = strv_join(names, ", ");
-        return fail(-ENOENT, error, "no strategy '%s' in %s/strategies (known: %s)", o->strategy,
-                    o->plans_dir, isempty(list) ? "none" : list);
+        if (r >= 0 || r == -ENOENT || r == -EINVAL) {
+                bool nodepool = r >= 0;
+                *ret = strategy_free(*ret);
+                list = disk_strategies(o->plans_dir);
+                return fail(-ENOENT, error,
+                            nodepool ? "the strategy '%s' is for node pools ('azlmigrate nodepool plan'), not "
+                                       "for a disk (disk strategies: %s)"
+                                     : "no disk strategy '%s' (known: %s)",
+                            o->strategy, isempty(list) ? "none" : list);
+        }
+        return r;
 }
 
 /* The paths kept as they are: the strategy's, and those the config translations keep in place
@@ -385,7 +423,7 @@ static int strv_to_json(char **l, json_object **ret)
         return 0;
 }
 
-static int inhibitor_keys(json_object *findings, json_object **ret)
+int plan_inhibitor_keys(json_object *findings, json_object **ret)
 {
         _cleanup_strv_free_ char **keys = NULL;
         size_t n = json_object_array_length(findings);
@@ -490,7 +528,7 @@ int plan_build(json_object *inventory, const PlanOptions *o, json_object **ret, 
             json_add(plan, "inventory_summary", TAKE_PTR(summary)) < 0 ||
             json_add_str(plan, "verdict", plan_verdict_to_string(plan_verdict_of(findings))) < 0)
                 goto finish;
-        if (inhibitor_keys(findings, &json) < 0 || json_add(plan, "inhibitors", TAKE_PTR(json)) < 0)
+        if (plan_inhibitor_keys(findings, &json) < 0 || json_add(plan, "inhibitors", TAKE_PTR(json)) < 0)
                 goto finish;
         r = build_steps(strategy, inventory, &e, plan, &error);
         if (r < 0)
@@ -541,14 +579,29 @@ int plan_check(json_object *plan, char **ret_error)
                 { "preserve", json_type_array },
                 { "target_image", json_type_object },
         };
+        static const struct {
+                const char *key;
+                json_type type;
+        } nodepool_members[] = {
+                { "from", json_type_string },       { "to", json_type_string },
+                { "strategy", json_type_string },   { "snapshot_fingerprint", json_type_string },
+                { "cluster", json_type_object },    { "parameters", json_type_object },
+                { "pools", json_type_array },       { "verdict", json_type_string },
+                { "inhibitors", json_type_array },  { "steps", json_type_array },
+                { "checkpoints", json_type_array }, { "findings", json_type_array },
+        };
         _cleanup_free_ char *error = NULL;
         int r = 0;
 
         if (!json_object_is_type(plan, json_type_object) ||
             !streq_ptr(json_get_str(plan, "schema"), PLAN_SCHEMA))
                 r = fail(-EBADMSG, &error, "not an azlmigrate plan (schema " PLAN_SCHEMA ")");
-        for (size_t i = 0; r >= 0 && i < ELEMENTSOF(members); i++)
-                r = check_member(plan, members[i].key, members[i].type, &error);
+        if (r >= 0 && streq_ptr(json_get_str(plan, "subject"), "nodepool"))
+                for (size_t i = 0; r >= 0 && i < ELEMENTSOF(nodepool_members); i++)
+                        r = check_member(plan, nodepool_members[i].key, nodepool_members[i].type, &error);
+        else
+                for (size_t i = 0; r >= 0 && i < ELEMENTSOF(members); i++)
+                        r = check_member(plan, members[i].key, members[i].type, &error);
         if (r >= 0 && plan_verdict_from_string(json_get_str(plan, "verdict")) < 0)
                 r = fail(-EBADMSG, &error,
                          "the plan's verdict is not ready, ready-with-warnings or inhibited");

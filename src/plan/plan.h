@@ -31,6 +31,10 @@ typedef struct PlanOptions {
         char *const *maps_dirs; /* drop-in directories of package entries, in decreasing precedence */
 } PlanOptions;
 
+/* What a checkpoint of kind ("overlay", "undo-archive", "none", "record") is, for the plan's
+ * checkpoints[].description; NULL for another kind. */
+const char *plan_checkpoint_description(const char *kind);
+
 /* True for a finding that makes a plan ready-with-warnings: severity medium or high, and not an
  * inhibitor. */
 bool plan_finding_is_warning(json_object *finding);
@@ -38,6 +42,13 @@ bool plan_finding_is_warning(json_object *finding);
 /* The order of a plan's findings, for sorting: by key, then first resource, then detail (missing
  * strings as ""). Returns <0, 0 or >0 as strcmp() does. */
 int plan_finding_compare(json_object *a, json_object *b);
+
+/* The sorted, unique keys of the findings that are inhibitors, as a JSON array of strings. Returns 0
+ * or -ENOMEM. */
+int plan_inhibitor_keys(json_object *findings, json_object **ret);
+
+/* Sorts an array of findings in plan order (plan_finding_compare()). */
+void plan_sort_findings(json_object *findings);
 
 /* The verdict of an array of findings: inhibited if any has "inhibitor": true, ready-with-warnings
  * if any has severity medium or high, else ready. NULL or an empty array is ready. */
@@ -51,6 +62,7 @@ PlanVerdict plan_verdict_of(json_object *findings);
 int plan_build(json_object *inventory, const PlanOptions *o, json_object **ret, char **ret_error);
 
 /* Checks that a document read from a file is a plan this version can use: schema
- * azlmigrate/plan/v1 and the members a report needs, of the right types.
+ * azlmigrate/plan/v1 and the members a report needs, of the right types (a node-pool plan's, with
+ * "subject": "nodepool", or a disk plan's).
  * Returns 0, or -EBADMSG with *ret_error saying what is wrong (caller frees), or -ENOMEM. */
 int plan_check(json_object *plan, char **ret_error);

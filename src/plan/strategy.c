@@ -19,13 +19,19 @@
 #define STRATEGY_STEPS_MAX 64
 
 static const char *const checkpoint_kind_table[_CHECKPOINT_KIND_MAX] = {
-        [CHECKPOINT_OVERLAY] = "overlay",
-        [CHECKPOINT_UNDO_ARCHIVE] = "undo-archive",
-        [CHECKPOINT_NONE] = "none",
+        [CHECKPOINT_OVERLAY] = "overlay", [CHECKPOINT_UNDO_ARCHIVE] = "undo-archive",
+        [CHECKPOINT_NONE] = "none",       [CHECKPOINT_RECORD] = "record",
         [CHECKPOINT_AUTO] = "auto",
 };
 
 DEFINE_STRING_TABLE_LOOKUP(checkpoint_kind, CheckpointKind);
+
+static const char *const strategy_subject_table[_STRATEGY_SUBJECT_MAX] = {
+        [STRATEGY_SUBJECT_DISK] = "disk",
+        [STRATEGY_SUBJECT_NODEPOOL] = "nodepool",
+};
+
+DEFINE_STRING_TABLE_LOOKUP(strategy_subject, StrategySubject);
 DEFINE_TRIVIAL_CLEANUP_FUNC(DIR *, closedir);
 
 static void step_template_done(StepTemplate *t)
@@ -217,6 +223,13 @@ int strategy_load(const char *plans_dir, const char *name, Strategy **ret, char 
         s->name = strdup(name);
         if (!s->name)
                 return -ENOMEM;
+        if (json_get(doc, "subject")) {
+                s->subject = strategy_subject_from_string(json_get_str(doc, "subject"));
+                if (s->subject < 0) {
+                        r = bad(&error, path, "\"subject\" must be \"disk\" or \"nodepool\"");
+                        goto finish;
+                }
+        }
         r = dup_str(doc, "title", true, &s->title);
         if (r >= 0)
                 r = dup_str(doc, "description", true, &s->description);

@@ -17,6 +17,7 @@ typedef enum CheckpointKind {
         CHECKPOINT_OVERLAY,      /* a qcow2 overlay layer: later writes go above it */
         CHECKPOINT_UNDO_ARCHIVE, /* pre-images of the paths the step changes (libarchive) */
         CHECKPOINT_NONE,         /* a journal mark: the step only creates what did not exist */
+        CHECKPOINT_RECORD,       /* node pools: the recorded cloud and node state rollback restores */
         CHECKPOINT_AUTO,
         _CHECKPOINT_KIND_MAX,
         _CHECKPOINT_KIND_INVALID = -EINVAL,
@@ -36,8 +37,18 @@ typedef struct StepTemplate {
         char *undo;
 } StepTemplate;
 
+typedef enum StrategySubject {
+        STRATEGY_SUBJECT_DISK,     /* a node's disk: plan, convert, apply */
+        STRATEGY_SUBJECT_NODEPOOL, /* an AKS node pool: nodepool plan, nodepool apply */
+        _STRATEGY_SUBJECT_MAX,
+        _STRATEGY_SUBJECT_INVALID = -EINVAL,
+} StrategySubject;
+
+DECLARE_STRING_TABLE_LOOKUP(strategy_subject, StrategySubject);
+
 typedef struct Strategy {
         char *name;
+        StrategySubject subject; /* "subject" of the file; "disk" when absent */
         char *title;
         char *description;
         char **preserve; /* absolute paths, sorted */

@@ -309,6 +309,71 @@ static void node(FILE *f, json_object *rep)
         fputs("</section>\n", f);
 }
 
+/* Node-pool reports: the cluster, and the pools, instead of the node. */
+static void cluster(FILE *f, json_object *rep)
+{
+        json_object *cl = json_get(rep, "cluster"), *par = json_get(rep, "parameters"),
+                    *p = json_get(rep, "pools");
+
+        fputs("<section id=\"cluster\">\n<h2>The cluster</h2>\n<table>\n<tr><th>Cluster</th>", f);
+        td(f, json_get_str(cl, "name"));
+        fputs("</tr>\n<tr><th>Resource group</th>", f);
+        td(f, json_get_str(cl, "resource_group"));
+        fputs("</tr>\n<tr><th>Location</th>", f);
+        td(f, json_get_str(cl, "location"));
+        fputs("</tr>\n<tr><th>Kubernetes</th>", f);
+        td(f, json_get_str(cl, "kubernetes_version"));
+        fputs("</tr>\n<tr><th>az CLI</th>", f);
+        td(f, json_get_str(cl, "az_version"));
+        fputs("</tr>\n<tr><th>Target OS SKU</th>", f);
+        td(f, json_get_str(par, "target_os_sku"));
+        fprintf(f,
+                "</tr>\n<tr><th>Drain</th><td>%" PRId64 " node(s) at a time, %" PRId64
+                " s per node</td></tr>\n",
+                json_get_int(par, "drain_batch", 0), json_get_int(par, "drain_timeout_sec", 0));
+        fputs("<tr><th>Snapshot fingerprint</th><td><code>", f);
+        h(f, json_get_str(rep, "snapshot_fingerprint"));
+        fputs("</code></td></tr>\n</table>\n</section>\n", f);
+
+        if (!section(f, REPORT_SECTION_POOLS, p))
+                return;
+        fputs("<table>\n", f);
+        table_head(f, report_columns_pools);
+        for (size_t i = 0; i < json_array_len(p); i++) {
+                json_object *x = at(p, i);
+                fputs("<tr>", f);
+                for (const ReportColumn *c = report_columns_pools; c->label; c++)
+                        if (c->numeric)
+                                td_int(f, json_get(x, c->member));
+                        else
+                                td(f, json_get_str(x, c->member));
+                fputs("</tr>\n", f);
+        }
+        fputs("</table>\n</section>\n", f);
+}
+
+/* A step's commands, one per line (node-pool reports). */
+static void step_commands(FILE *f, json_object *s)
+{
+        json_object *cmds = json_get(s, "commands");
+
+        if (json_array_len(cmds) == 0)
+                return;
+        fputs("<pre>", f);
+        for (size_t k = 0; k < json_array_len(cmds); k++) {
+                json_object *argv = at(cmds, k);
+                for (size_t j = 0; j < json_array_len(argv); j++) {
+                        if (j)
+                                fputc(' ', f);
+                        h(f, json_object_get_string(at(argv, j)));
+                }
+                fputc('\n', f);
+        }
+        fputs("</pre>", f);
+        if (json_get_bool(s, "point_of_no_return", false))
+                fputs("<strong>Point of no return</strong>: runs only with explicit confirmation.", f);
+}
+
 static void decision_row(FILE *f, json_object *d)
 {
         fputs("<tr>", f);
@@ -419,6 +484,7 @@ static void steps(FILE *f, json_object *rep)
                 h_or_dash(f, json_get_str(s, "id"));
                 fputs("</strong><br>", f);
                 h(f, json_get_str(s, "description"));
+                step_commands(f, s);
                 fputs("</td>", f);
                 td(f, json_get_str(s, "kind"));
                 fputs(json_get_bool(s, "mutates", false) ? "<td>yes</td>" : "<td>no</td>", f);
@@ -435,6 +501,10 @@ static void steps(FILE *f, json_object *rep)
         table_head(f, report_columns_checkpoints);
         for (size_t i = 0; i < json_array_len(cps); i++)
                 text_row(f, at(cps, i), report_columns_checkpoints);
+        if (report_is_nodepool(rep)) {
+                fputs("</table>\n</section>\n", f);
+                return;
+        }
         fputs("</table>\n<p>Kept as they are: ", f);
         h_list(f, json_get(rep, "preserve"), ", ", true);
         fputs("</p>\n</section>\n", f);
@@ -513,18 +583,26 @@ int report_render_html(json_object *report, FILE *f)
         head(f, report);
         verdict(f, report);
         inhibitors(f, report);
-        node(f, report);
-        packages(f, report);
-        configuration(f, report);
+        if (report_is_nodepool(report))
+                cluster(f, report);
+        else {
+                node(f, report);
+                packages(f, report);
+                configuration(f, report);
+        }
         steps(f, report);
-        footprint(f, report);
+        if (!report_is_nodepool(report))
+                footprint(f, report);
         findings(f, report);
         fputs("<footer>Written by ", f);
         h(f, json_get_str(json_get(report, "tool"), "name"));
         fputs(" ", f);
         h(f, json_get_str(json_get(report, "tool"), "version"));
-        fputs(" from the plan of inventory <code>", f);
-        h(f, json_get_str(report, "inventory_fingerprint"));
+        fputs(report_is_nodepool(report) ? " from the plan of cluster snapshot <code>"
+                                         : " from the plan of inventory <code>",
+              f);
+        h(f, json_get_str(report,
+                          report_is_nodepool(report) ? "snapshot_fingerprint" : "inventory_fingerprint"));
         fputs("</code> (schema " REPORT_SCHEMA "). This file loads nothing from elsewhere and runs no "
               "script.</footer>\n</body>\n</html>\n",
               f);

@@ -170,6 +170,100 @@ static void header(FILE *f, json_object *rep)
                 json_get_int(json_get(rep, "summary"), "inhibitors", 0) == 1 ? "" : "s");
 }
 
+/* Node-pool reports: the cluster instead of the node. */
+static void header_cluster(FILE *f, json_object *rep)
+{
+        json_object *cl = json_get(rep, "cluster"), *par = json_get(rep, "parameters"),
+                    *fc = json_get(json_get(rep, "summary"), "findings");
+
+        fputs("# Node-pool migration report: ", f);
+        md_str(f, json_get_str(rep, "from"));
+        fputs(" → ", f);
+        md_str(f, json_get_str(rep, "to"));
+        fputs(" (strategy ", f);
+        md_str(f, json_get_str(rep, "strategy"));
+        fputs(")\n\n**Verdict: ", f);
+        md_str(f, json_get_str(rep, "verdict"));
+        fputs("**. ", f);
+        md_str(f, json_get_str(rep, "verdict_title"));
+        fputs("\n\n| | |\n|---|---|\n| Cluster | ", f);
+        md_str(f, json_get_str(cl, "name"));
+        fputs(" (resource group ", f);
+        md_str(f, json_get_str(cl, "resource_group"));
+        fputs(", ", f);
+        md_str(f, json_get_str(cl, "location"));
+        fputs(") |\n| Kubernetes | ", f);
+        md_str(f, json_get_str(cl, "kubernetes_version"));
+        fputs(" |\n| az CLI | ", f);
+        md_str(f, json_get_str(cl, "az_version"));
+        fputs(" |\n| Target OS SKU | ", f);
+        md_str(f, json_get_str(par, "target_os_sku"));
+        fprintf(f, " |\n| Drain | %" PRId64 " node(s) at a time, %" PRId64 " s per node |\n",
+                json_get_int(par, "drain_batch", 0), json_get_int(par, "drain_timeout_sec", 0));
+        fputs("| Snapshot fingerprint | ", f);
+        md_str(f, json_get_str(rep, "snapshot_fingerprint"));
+        fprintf(f, " |\n| Findings | %" PRId64 ": ", json_get_int(fc, "total", 0));
+        for (size_t i = 0; i < ELEMENTSOF(severities); i++)
+                fprintf(f, "%s%" PRId64 " %s", i ? ", " : "", json_get_int(fc, severities[i], 0),
+                        severities[i]);
+        fprintf(f, "; %" PRId64 " inhibitor(s) |\n\n",
+                json_get_int(json_get(rep, "summary"), "inhibitors", 0));
+}
+
+static void pools(FILE *f, json_object *rep)
+{
+        json_object *p = json_get(rep, "pools");
+
+        if (!md_section(f, REPORT_SECTION_POOLS, p))
+                return;
+        md_table_head(f, report_columns_pools);
+        for (size_t i = 0; i < json_array_len(p); i++) {
+                json_object *x = at(p, i);
+                for (const ReportColumn *c = report_columns_pools; c->label; c++) {
+                        fputs(c == report_columns_pools ? "| " : " | ", f);
+                        if (c->numeric)
+                                md_int(f, json_get(x, c->member));
+                        else
+                                md_str(f, json_get_str(x, c->member));
+                }
+                fputs(" |\n", f);
+        }
+        fputs("\n", f);
+}
+
+/* Node-pool reports: the exact commands of each step (what --dry-run prints). */
+static void commands(FILE *f, json_object *rep)
+{
+        json_object *st = json_get(rep, "steps");
+
+        fputs("### Commands\n\n", f);
+        for (size_t i = 0; i < json_array_len(st); i++) {
+                json_object *s = at(st, i), *cmds = json_get(s, "commands");
+                _cleanup_free_ char *text = NULL;
+                size_t size = 0;
+                FILE *m = open_memstream(&text, &size);
+
+                if (!m)
+                        return;
+                for (size_t k = 0; k < json_array_len(cmds); k++) {
+                        json_object *argv = at(cmds, k);
+                        for (size_t j = 0; j < json_array_len(argv); j++)
+                                fprintf(m, "%s%s", j ? " " : "",
+                                        strempty(json_object_get_string(at(argv, j))));
+                        fputc('\n', m);
+                }
+                if (fclose(m) != 0)
+                        return;
+                fprintf(f, "%zu. ", i + 1);
+                md_str(f, json_get_str(s, "id"));
+                if (json_get_bool(s, "point_of_no_return", false))
+                        fputs(" (**point of no return**: runs only with explicit confirmation)", f);
+                fputs("\n\n", f);
+                if (!isempty(text))
+                        md_code_block(f, text);
+        }
+}
+
 /* The findings of medium and high severity that do not inhibit: what "read them first" means. */
 static void warnings(FILE *f, json_object *rep)
 {
@@ -312,6 +406,10 @@ static void steps(FILE *f, json_object *rep)
         md_table_head(f, report_columns_checkpoints);
         for (size_t i = 0; i < json_array_len(cps); i++)
                 md_text_row(f, at(cps, i), report_columns_checkpoints);
+        if (report_is_nodepool(rep)) {
+                fputs("\n", f);
+                return;
+        }
         fputs("\nKept as they are: ", f);
         md_list(f, json_get(rep, "preserve"), ", ");
         fputs("\n\n", f);
@@ -375,20 +473,32 @@ static void findings(FILE *f, json_object *rep)
 
 int report_render_markdown(json_object *report, FILE *f)
 {
-        header(f, report);
+        bool np = report_is_nodepool(report);
+
+        if (np)
+                header_cluster(f, report);
+        else
+                header(f, report);
         warnings(f, report);
         inhibitors(f, report);
-        packages(f, report);
-        configuration(f, report);
+        if (np)
+                pools(f, report);
+        else {
+                packages(f, report);
+                configuration(f, report);
+        }
         steps(f, report);
-        footprint(f, report);
+        if (np)
+                commands(f, report);
+        else
+                footprint(f, report);
         findings(f, report);
         fputs("---\n\nWritten by ", f);
         md_str(f, json_get_str(json_get(report, "tool"), "name"));
         fputs(" ", f);
         md_str(f, json_get_str(json_get(report, "tool"), "version"));
-        fputs(" from the plan of inventory ", f);
-        md_str(f, json_get_str(report, "inventory_fingerprint"));
+        fputs(np ? " from the plan of cluster snapshot " : " from the plan of inventory ", f);
+        md_str(f, json_get_str(report, np ? "snapshot_fingerprint" : "inventory_fingerprint"));
         fputs(" (schema " REPORT_SCHEMA ").\n", f);
         if (fflush(f) != 0 || ferror(f))
                 return errno > 0 ? -errno : -EIO;

@@ -9,6 +9,7 @@ const ReportSection report_sections[_REPORT_SECTION_MAX] = {
         [REPORT_SECTION_STEPS] = { "steps", "Steps and checkpoints", NULL },
         [REPORT_SECTION_FOOTPRINT] = { "footprint", "Footprint", NULL },
         [REPORT_SECTION_FINDINGS] = { "findings", "Findings", "None." },
+        [REPORT_SECTION_POOLS] = { "pools", "Node pools", "None." },
 };
 
 const ReportColumn report_columns_dispositions[] = {
@@ -58,6 +59,18 @@ const ReportColumn report_columns_findings[] = {
         { "Detail", "detail" },
         { "Resources", "resources" },
         { "Remediation", "remediation" },
+        {},
+};
+
+const ReportColumn report_columns_pools[] = {
+        { "Pool", "name" },
+        { "OS SKU", "os_sku" },
+        { "Release", "release" },
+        { "VM size", "vm_size" },
+        { "Nodes", "count", true },
+        { "Mode", "mode" },
+        { "Kubernetes", "kubernetes_version" },
+        { "New pool", "new_name" },
         {},
 };
 

@@ -15,6 +15,7 @@ typedef enum ReportSectionId {
         REPORT_SECTION_STEPS,
         REPORT_SECTION_FOOTPRINT,
         REPORT_SECTION_FINDINGS,
+        REPORT_SECTION_POOLS, /* node-pool reports, instead of packages, configuration, footprint */
         _REPORT_SECTION_MAX,
 } ReportSectionId;
 
@@ -41,6 +42,7 @@ extern const ReportColumn report_columns_translations[]; /* configuration.transl
 extern const ReportColumn report_columns_steps[];        /* steps */
 extern const ReportColumn report_columns_checkpoints[];  /* checkpoints */
 extern const ReportColumn report_columns_findings[];     /* findings */
+extern const ReportColumn report_columns_pools[];        /* pools (node-pool reports) */
 
 /* The package dispositions in the order the report lists them, and what each means; the array
  * ends with an entry whose name is NULL. */

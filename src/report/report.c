@@ -224,11 +224,17 @@ static int build_findings(json_object *plan, json_object **ret_findings, json_ob
         return 0;
 }
 
+bool report_is_nodepool(json_object *o)
+{
+        return streq_ptr(json_get_str(o, "subject"), "nodepool");
+}
+
 int report_build(json_object *plan, json_object **ret)
 {
         _cleanup_json_ json_object *rep = NULL, *findings = NULL, *inhibitors = NULL, *v = NULL;
         PlanVerdict verdict = plan_verdict_from_string(json_get_str(plan, "verdict"));
         static const char *const copied[] = { "from", "to", "strategy", "inventory_fingerprint" };
+        bool np = report_is_nodepool(plan);
 
         if (verdict < 0)
                 return -EBADMSG;
@@ -244,24 +250,31 @@ int report_build(json_object *plan, json_object **ret)
             json_add_str(rep, "verdict_title", verdict_title_table[verdict]) < 0)
                 return -ENOMEM;
         for (size_t i = 0; i < ELEMENTSOF(copied); i++)
-                if (json_add_str(rep, copied[i], json_get_str(plan, copied[i])) < 0)
+                if ((i < 3 || !np) && json_add_str(rep, copied[i], json_get_str(plan, copied[i])) < 0)
                         return -ENOMEM;
         if (build_summary(findings, inhibitors, &v) < 0 || json_add(rep, "summary", TAKE_PTR(v)) < 0 ||
             json_add(rep, "inhibitors", TAKE_PTR(inhibitors)) < 0)
                 return -ENOMEM;
-        if (build_packages(plan, &v) < 0 || json_add(rep, "packages", TAKE_PTR(v)) < 0 ||
-            build_configuration(plan, &v) < 0 || json_add(rep, "configuration", TAKE_PTR(v)) < 0)
+        if (!np && (build_packages(plan, &v) < 0 || json_add(rep, "packages", TAKE_PTR(v)) < 0 ||
+                    build_configuration(plan, &v) < 0 || json_add(rep, "configuration", TAKE_PTR(v)) < 0))
                 return -ENOMEM;
         if (add_copy(rep, plan, "steps", NULL, json_type_array) < 0 ||
             add_copy(rep, plan, "checkpoints", NULL, json_type_array) < 0 ||
-            add_copy(rep, plan, "preserve", NULL, json_type_array) < 0)
+            (!np && add_copy(rep, plan, "preserve", NULL, json_type_array) < 0))
                 return -ENOMEM;
-        if (build_footprint(plan, &v) < 0 || json_add(rep, "footprint", TAKE_PTR(v)) < 0)
+        if (!np && (build_footprint(plan, &v) < 0 || json_add(rep, "footprint", TAKE_PTR(v)) < 0))
                 return -ENOMEM;
-        if (add_copy(rep, plan, "inventory_summary", "node", json_type_object) < 0 ||
-            add_copy(rep, plan, "target_image", NULL, json_type_object) < 0)
+        if (!np && (add_copy(rep, plan, "inventory_summary", "node", json_type_object) < 0 ||
+                    add_copy(rep, plan, "target_image", NULL, json_type_object) < 0))
                 return -ENOMEM;
         if (json_add(rep, "findings", TAKE_PTR(findings)) < 0)
+                return -ENOMEM;
+        if (report_is_nodepool(plan) &&
+            (json_add_str(rep, "subject", "nodepool") < 0 ||
+             json_add_str(rep, "snapshot_fingerprint", json_get_str(plan, "snapshot_fingerprint")) < 0 ||
+             add_copy(rep, plan, "cluster", NULL, json_type_object) < 0 ||
+             add_copy(rep, plan, "parameters", NULL, json_type_object) < 0 ||
+             add_copy(rep, plan, "pools", NULL, json_type_array) < 0))
                 return -ENOMEM;
         *ret = TAKE_PTR(rep);
         return 0;

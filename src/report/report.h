@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #pragma once
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include <json-c/json.h>
@@ -17,6 +18,10 @@
  * Returns 0 and the report (caller puts), -EBADMSG when the plan has no valid verdict, or
  * -ENOMEM. */
 int report_build(json_object *plan, json_object **ret);
+
+/* Whether a report (or plan) is of AKS node pools ("subject": "nodepool"): it has pools, the
+ * cluster and the commands of each step instead of packages, configuration and a footprint. */
+bool report_is_nodepool(json_object *report_or_plan);
 
 /* Renders a report (as report_build() made it) as Markdown: headings, tables, every string from
  * the node escaped (pipes, markup, newlines). Returns 0 or -errno from writing f. */

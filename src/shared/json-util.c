@@ -99,6 +99,11 @@ size_t json_array_len(json_object *a)
         return json_object_is_type(a, json_type_array) ? json_object_array_length(a) : 0;
 }
 
+json_object *json_array_at(json_object *a, size_t i)
+{
+        return i < json_array_len(a) ? json_object_array_get_idx(a, i) : NULL;
+}
+
 bool json_array_has_str(json_object *arr, const char *s)
 {
         size_t n = json_array_len(arr);

@@ -33,6 +33,8 @@ int json_append_str(json_object *arr, const char *s);
 
 /* json_object_array_length() that is 0 for anything but an array (json-c asserts otherwise). */
 size_t json_array_len(json_object *a);
+/* Element i of a, or NULL when a is not an array or too short (json-c asserts instead). */
+json_object *json_array_at(json_object *a, size_t i);
 /* Sorts an array of strings in place by strcmp() (non-strings as ""). */
 void json_array_sort_strings(json_object *arr);
 /* True if the array holds the string s. */

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cluster/cluster-findings.h"
 #include "inspect/finding-catalogue.h"
 #include "map/rule-expr.h"
 #include "map/rules.h"
@@ -949,9 +950,10 @@ static char *catalogue_doc(void)
               "given another meaning, so automation can rely on them. Severity is one of info, low,\n"
               "medium, high; an inhibitor stops the migration until it is resolved (`plan` and `report`\n"
               "exit 3).\n\n"
-              "This file is generated from src/inspect/finding-catalogue.c and the rule files in\n"
-              "plans/rules by `build/tests/test-rules --print-doc > docs/findings.md`; unit tests fail\n"
-              "when it differs from them.\n\n"
+              "This file is generated from src/inspect/finding-catalogue.c, the rule files in\n"
+              "plans/rules and src/cluster/cluster-findings.c by\n"
+              "`build/tests/test-rules --print-doc > docs/findings.md`; unit tests fail when it differs\n"
+              "from them.\n\n"
               "## Inspection findings\n\n"
               "Reported by `azlmigrate inspect` (the inventory's `findings`). A plan copies them with\n"
               "`\"inhibitor\": false` and no remediation.\n\n"
@@ -972,6 +974,22 @@ static char *catalogue_doc(void)
                 fprintf(f, "| `%s` | %s | %s | %s | %s | plans/rules/%s |\n", json_get_str(o, "key"),
                         json_get_str(o, "severity"), json_get_bool(o, "inhibitor", false) ? "yes" : "no",
                         json_get_str(o, "title"), json_get_str(o, "meaning"), json_get_str(o, "file"));
+        }
+        fputs("\n## Node-pool findings\n\n"
+              "Reported by `azlmigrate nodepool plan` (and `report` of such a plan), from a cluster\n"
+              "snapshot. Whether a finding inhibits depends on the strategy.\n\n"
+              "| Key | Severity | Inhibits ossku-update | Inhibits bluegreen | Title | Meaning |\n"
+              "|---|---|---|---|---|---|\n",
+              f);
+        {
+                size_t m;
+                const ClusterFindingDef *defs = cluster_finding_all(&m);
+                for (size_t i = 0; i < m; i++)
+                        fprintf(f, "| `%s` | %s | %s | %s | %s | %s |\n", defs[i].key,
+                                severity_to_string(defs[i].severity),
+                                defs[i].inhibits[POOL_STRATEGY_OSSKU_UPDATE] ? "yes" : "no",
+                                defs[i].inhibits[POOL_STRATEGY_BLUEGREEN] ? "yes" : "no", defs[i].title,
+                                defs[i].meaning);
         }
         ASSERT_EQ(fclose(f), 0);
         return buf;
@@ -1003,6 +1021,27 @@ static void test_catalogue(void)
                 for (size_t j = 0; j < json_object_array_length(cat); j++)
                         ASSERT_FALSE(
                                 streq(all[i].key, json_get_str(json_object_array_get_idx(cat, j), "key")));
+
+        /* Node-pool keys: sorted, unique, no other catalogue's, inhibitors high, a remediation each
+         * (informational ones excepted). */
+        {
+                size_t m;
+                const ClusterFindingDef *defs = cluster_finding_all(&m);
+                ASSERT_TRUE(m >= 15);
+                for (size_t i = 0; i < m; i++) {
+                        if (i > 0 && strcmp(defs[i - 1].key, defs[i].key) >= 0)
+                                FAIL("node-pool catalogue not sorted or not unique at '%s'", defs[i].key);
+                        ASSERT_NULL(finding_catalogue_lookup(defs[i].key));
+                        for (size_t j = 0; j < json_object_array_length(cat); j++)
+                                ASSERT_FALSE(streq(defs[i].key,
+                                                   json_get_str(json_object_array_get_idx(cat, j), "key")));
+                        if (defs[i].inhibits[0] || defs[i].inhibits[1])
+                                ASSERT_EQ(defs[i].severity, SEVERITY_HIGH);
+                        if (defs[i].severity != SEVERITY_INFO && !defs[i].remediation[0])
+                                FAIL("node-pool finding '%s' has no remediation", defs[i].key);
+                        ASSERT_TRUE(cluster_finding_lookup(defs[i].key) == &defs[i]);
+                }
+        }
 
         snprintf(path, sizeof(path), "%s/docs/findings.md", tests_srcdir());
         ASSERT_OK(read_full_file_capped(path, 1 << 20, &have, NULL));
