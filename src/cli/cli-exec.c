@@ -130,6 +130,8 @@ void cli_exec_options(CliExec *x, ExecOptions *ret)
                 .log = log_cb,
                 .log_userdata = x,
                 .overrides = x->overrides,
+                .userdata = x->userdata,
+                .record_ops = x->record_ops,
         };
         if (mode == CLI_PROGRESS_AUTO)
                 mode = x->progress_fd >= 0 ? CLI_PROGRESS_JSON : CLI_PROGRESS_BAR;

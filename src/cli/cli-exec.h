@@ -28,7 +28,9 @@ typedef struct CliExec {
         ProgressNdjson ndjson;
         ProgressBar bar;
         bool use_bar;
-        char **overrides; /* finding keys overridden for preflight (borrowed) */
+        char **overrides;                /* finding keys overridden for preflight (borrowed) */
+        void *userdata;                  /* handed to the steps (ExecOptions.userdata) */
+        const ExecRecordOps *record_ops; /* cluster mode (ExecOptions.record_ops) */
 } CliExec;
 
 #define CLI_EXEC_INIT             \

@@ -99,6 +99,11 @@ int verb_commit(int argc, char *argv[])
         if (r != 0)
                 return r;
         j = executor_state(e)->journal;
+        if (j->mode == SOURCE_MODE_CLUSTER) {
+                log_error("The run in '%s' is of AKS node pools: use 'azlmigrate nodepool commit'.",
+                          x.state_dir);
+                return EXIT_ERROR;
+        }
         if (j->status != JOURNAL_DONE && j->status != JOURNAL_COMMITTED) {
                 log_error("The run in '%s' is %s: only a finished run (status done) can be committed; see "
                           "'azlmigrate status --state-dir %s'.",

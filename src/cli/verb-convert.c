@@ -655,6 +655,11 @@ int verb_resume(int argc, char *argv[])
         if (r != 0)
                 return r;
         j = executor_state(e)->journal;
+        if (j->mode == SOURCE_MODE_CLUSTER) {
+                log_error("The run in '%s' is of AKS node pools: use 'azlmigrate nodepool resume'.",
+                          ra.x.state_dir);
+                return EXIT_ERROR;
+        }
         if (j->status == JOURNAL_COMMITTED) {
                 log_error("The run in '%s' is committed: there is nothing to resume.", ra.x.state_dir);
                 return EXIT_ERROR;

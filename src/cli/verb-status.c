@@ -285,6 +285,15 @@ int verb_status(int argc, char *argv[])
                         free(buf);
                         return log_oom();
                 }
+                if (j->mode == SOURCE_MODE_CLUSTER) {
+                        /* A node-pool run goes on with the nodepool verbs. */
+                        char *np = strreplace(buf, "'azlmigrate ", "'azlmigrate nodepool ");
+                        free(buf);
+                        if (!np)
+                                return log_oom();
+                        buf = np;
+                        n = strlen(buf);
+                }
                 if (output)
                         r = write_file_atomic(output, buf, n, 0644);
                 else

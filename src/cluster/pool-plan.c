@@ -1162,6 +1162,8 @@ int pool_plan_build(json_object *snap, const PoolPlanOptions *o, json_object **r
         if (!json || json_add_str(json, "target_os_sku", sku) < 0 ||
             json_add_int(json, "drain_timeout_sec", drain_timeout) < 0 ||
             json_add_int(json, "drain_batch", batch) < 0 || json_add_int(json, "soak_sec", soak) < 0 ||
+            json_add_int(json, "poll_sec", o->poll_given ? o->poll_sec : 15) < 0 ||
+            json_add_int(json, "wait_timeout_sec", o->wait_timeout_sec ?: 3600) < 0 ||
             json_add(plan, "parameters", TAKE_PTR(json)) < 0)
                 goto finish;
         if (json_add_str(plan, "verdict", plan_verdict_to_string(plan_verdict_of(findings))) < 0 ||

@@ -17,6 +17,9 @@ typedef struct PoolPlanOptions {
         unsigned drain_timeout_sec; /* per node (0: 600) */
         unsigned drain_batch;       /* nodes drained at a time (0: 1) */
         unsigned soak_sec;          /* blue-green soak before the delete (0: 300) */
+        unsigned poll_sec;          /* between polls of a wait, when poll_given (else 15) */
+        bool poll_given;
+        unsigned wait_timeout_sec; /* a wait gives up after (0: 3600) */
 } PoolPlanOptions;
 
 /* Builds the plan. Returns 0 and the plan (caller puts), or a negative errno with *ret_error

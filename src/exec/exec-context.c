@@ -408,3 +408,19 @@ void exec_context_done(StepContext *c)
         c->log_fd = safe_close(c->log_fd);
         c->guest_fd = safe_close(c->guest_fd);
 }
+
+int exec_journal_command(StepContext *c, json_object *entry)
+{
+        Journal *j = c->executor->state->journal;
+        JournalStep *s = j ? journal_find_step(j, c->step_id) : NULL;
+        int r;
+
+        if (!s) {
+                json_object_put(entry);
+                return -ENOENT;
+        }
+        r = journal_step_add_command(s, entry);
+        if (r < 0)
+                return r;
+        return state_save(c->executor->state);
+}

@@ -14,6 +14,7 @@ typedef struct Executor {
         size_t n_steps;
         Undo *undo; /* root mode: the running step's checkpoint, recording */
         unsigned rollback_ops;
+        char *restore_error; /* cluster mode: why the last record could not be restored */
 } Executor;
 
 /* Closes the writers a step opened (flushing); returns the first error. */

@@ -83,6 +83,7 @@ Executor *executor_free(Executor *e)
         if (!e)
                 return NULL;
         undo_free(e->undo);
+        free(e->restore_error);
         for (size_t i = 0; i < e->n_steps; i++)
                 free((char *) e->steps[i].id);
         free(e->steps);
@@ -141,7 +142,7 @@ static ExecStepFn find_impl(Executor *e, const char *id)
 
 int executor_check_mode(SourceMode mode, const char **ret_reason)
 {
-        if (mode == SOURCE_MODE_ROOT)
+        if (mode == SOURCE_MODE_ROOT || mode == SOURCE_MODE_CLUSTER)
                 return 0;
         if (mode != SOURCE_MODE_IMAGE) {
                 *ret_reason = "unknown source mode";
@@ -271,9 +272,11 @@ int executor_init(Executor *e, json_object *plan, const ExecSource *src, const c
         for (size_t i = 0; i < n; i++)
                 if (strv_extend(&ids, steps[i].id) < 0)
                         return -ENOMEM;
-        source = realpath(src->path, NULL);
+        source = src->mode == SOURCE_MODE_CLUSTER ? strdup(src->path) : realpath(src->path, NULL);
         if (!source)
                 return -errno;
+        if (src->mode == SOURCE_MODE_CLUSTER && output)
+                return -EOPNOTSUPP;
         if (target) {
                 tabs = realpath(target, NULL);
                 if (!tabs)
@@ -303,6 +306,7 @@ int executor_init(Executor *e, json_object *plan, const ExecSource *src, const c
         /* Leftovers of an earlier, finished run. */
         (void) state_remove(e->state, STATE_LAYERS);
         (void) state_remove(e->state, STATE_UNDO);
+        (void) state_remove(e->state, STATE_RECORDS);
         r = state_write_plan(e->state, plan);
         if (r < 0)
                 return r;
@@ -317,6 +321,8 @@ static int checkpoint_rel(const char *id, CheckpointType kind, char **ret)
 {
         if (kind == CHECKPOINT_OVERLAY)
                 return asprintf(ret, STATE_LAYERS "/%s.qcow2", id) < 0 ? -ENOMEM : 0;
+        if (kind == CHECKPOINT_RECORD)
+                return asprintf(ret, STATE_RECORDS "/%s.json", id) < 0 ? -ENOMEM : 0;
         return asprintf(ret, STATE_UNDO "/%s", id) < 0 ? -ENOMEM : 0;
 }
 
@@ -341,7 +347,7 @@ static int open_undo_dir(Executor *e)
 
 /* Undoes and removes the newest checkpoint of the journal (layer deleted, or undo replayed) and
  * resets the steps from its step on to pending. The journal is saved after each. */
-static int discard_newest(Executor *e, PlanStep *steps, size_t n, const char *why)
+static int discard_newest(Executor *e, json_object *plan, PlanStep *steps, size_t n, const char *why)
 {
         Journal *j = e->state->journal;
         JournalCheckpoint *cp = &j->checkpoints[j->n_checkpoints - 1];
@@ -359,6 +365,34 @@ static int discard_newest(Executor *e, PlanStep *steps, size_t n, const char *wh
                         return r;
                 e->rollback_ops++;
                 fault_pointf("rollback", NULL, (long) e->rollback_ops);
+        } else if (cp->kind == CHECKPOINT_RECORD) {
+                _cleanup_free_ char *err = NULL;
+                json_object *step = NULL;
+                const ExecRecordOps *ops = e->opts.record_ops;
+
+                for (size_t i = 0; i < n; i++)
+                        if (streq(steps[i].id, before))
+                                step = steps[i].json;
+                if (!ops || !ops->restore)
+                        return -EOPNOTSUPP;
+                dir = state_path(e->state, cp->path);
+                if (!dir)
+                        return -ENOMEM;
+                /* A record that was never written (a crash while taking it): nothing changed yet. */
+                if (access(dir, F_OK) == 0) {
+                        r = ops->restore(ops->userdata, plan, step, dir, !streq(why, "rolled-back"), &err);
+                        if (r < 0) {
+                                executor_log(e, LOG_LEVEL_ERROR, before, "Cannot restore checkpoint %s: %s",
+                                             id, err ?: strerror(-r));
+                                free(e->restore_error);
+                                e->restore_error = TAKE_PTR(err);
+                                return r;
+                        }
+                }
+                e->rollback_ops++;
+                fault_pointf("rollback", NULL, (long) e->rollback_ops);
+                (void) unlinkat(e->state->dir_fd, cp->path, 0);
+                dir = mfree(dir);
         } else {
                 dir = state_path(e->state, cp->path);
                 if (!dir || asprintf(&trash, STATE_UNDO "/.discard-%s", id) < 0)
@@ -397,10 +431,12 @@ static int discard_newest(Executor *e, PlanStep *steps, size_t n, const char *wh
         return 0;
 }
 
-static int create_checkpoint(Executor *e, const PlanStep *ps, char **ret_error)
+static int create_checkpoint(Executor *e, json_object *plan, const PlanStep *ps, char **ret_error)
 {
         Journal *j = e->state->journal;
-        CheckpointType kind = j->mode == SOURCE_MODE_IMAGE ? CHECKPOINT_OVERLAY : CHECKPOINT_UNDO_ARCHIVE;
+        CheckpointType kind = j->mode == SOURCE_MODE_IMAGE     ? CHECKPOINT_OVERLAY
+                              : j->mode == SOURCE_MODE_CLUSTER ? CHECKPOINT_RECORD
+                                                               : CHECKPOINT_UNDO_ARCHIVE;
         _cleanup_free_ char *rel = NULL, *dir = NULL;
         JournalCheckpoint *cp;
         double t0 = now_s();
@@ -421,6 +457,19 @@ static int create_checkpoint(Executor *e, const PlanStep *ps, char **ret_error)
                 return r;
         if (kind == CHECKPOINT_OVERLAY) {
                 r = overlay_layer_create(e->state, ps->checkpoint, ret_error);
+                if (r < 0)
+                        return r;
+                fault_pointf("checkpoint", ps->id, -1);
+        } else if (kind == CHECKPOINT_RECORD) {
+                const ExecRecordOps *ops = e->opts.record_ops;
+                if (!ops || !ops->record)
+                        return -EOPNOTSUPP;
+                if (mkdirat(e->state->dir_fd, STATE_RECORDS, 0700) < 0 && errno != EEXIST)
+                        return -errno;
+                dir = state_path(e->state, rel);
+                if (!dir)
+                        return -ENOMEM;
+                r = ops->record(ops->userdata, plan, ps->json, dir, ret_error);
                 if (r < 0)
                         return r;
                 fault_pointf("checkpoint", ps->id, -1);
@@ -677,11 +726,17 @@ int executor_run(Executor *e)
                         /* An earlier attempt of this step (or later checkpoints: a journal edited by
                          * hand) left changes: back to the state the checkpoint was taken on. */
                         while (idx >= 0 && j->n_checkpoints > (size_t) idx) {
-                                r = discard_newest(e, steps, n, "discarded (incomplete step)");
-                                if (r < 0)
+                                r = discard_newest(e, plan, steps, n, "discarded (incomplete step)");
+                                if (r < 0) {
+                                        j->status = JOURNAL_FAILED;
+                                        (void) journal_set_error(
+                                                j, "Cannot go back to checkpoint %s to rerun %s: %s",
+                                                ps->checkpoint, ps->id, e->restore_error ?: strerror(-r));
+                                        (void) state_save(e->state);
                                         return r;
+                                }
                         }
-                        r = create_checkpoint(e, ps, &err);
+                        r = create_checkpoint(e, plan, ps, &err);
                         if (r < 0) {
                                 e->undo = undo_free(e->undo);
                                 j->status = JOURNAL_FAILED;
@@ -786,6 +841,7 @@ int executor_run(Executor *e)
 
 int executor_rollback(Executor *e, const char *to)
 {
+        JournalStatus status_before;
         _cleanup_json_ json_object *plan = NULL, *extra = NULL, *discarded = NULL;
         _cleanup_free_ PlanStep *steps = NULL;
         Journal *j = e->state->journal;
@@ -825,6 +881,7 @@ int executor_rollback(Executor *e, const char *to)
                 if (r < 0)
                         return r;
         }
+        status_before = j->status == JOURNAL_RUNNING ? JOURNAL_INTERRUPTED : j->status;
         j->status = JOURNAL_RUNNING;
         j->stopped_at = mfree(j->stopped_at);
         if (journal_set_str(&j->rolling_back, to ?: "") < 0 ||
@@ -841,9 +898,20 @@ int executor_rollback(Executor *e, const char *to)
         while (j->n_checkpoints > (size_t) idx) {
                 if (json_append_str(discarded, j->checkpoints[j->n_checkpoints - 1].id) < 0)
                         return -ENOMEM;
-                r = discard_newest(e, steps, n, "rolled-back");
+                r = discard_newest(e, plan, steps, n, "rolled-back");
+                if (r == -EOPNOTSUPP && json_array_len(discarded) == 1) {
+                        /* The newest checkpoint cannot be restored (cluster mode: past the point of
+                         * no return) and nothing was undone: the run stays as it was. */
+                        j->status = status_before;
+                        j->rolling_back = mfree(j->rolling_back);
+                        (void) journal_set_error(j, "Rollback refused: %s",
+                                                 e->restore_error ?: strerror(-r));
+                        (void) state_save(e->state);
+                        return r;
+                }
                 if (r < 0) {
-                        (void) journal_set_error(j, "Rollback failed: %s; run rollback again", strerror(-r));
+                        (void) journal_set_error(j, "Rollback failed: %s; run rollback again",
+                                                 e->restore_error ?: strerror(-r));
                         (void) state_save(e->state);
                         return r;
                 }
@@ -946,6 +1014,9 @@ int executor_commit(Executor *e, const char *output)
         if (r < 0)
                 return r;
         r = state_remove(e->state, STATE_UNDO);
+        if (r < 0)
+                return r;
+        r = state_remove(e->state, STATE_RECORDS);
         if (r < 0)
                 return r;
         if (j->mode == SOURCE_MODE_ROOT) {

@@ -47,6 +47,21 @@ typedef struct ExecStep {
 
 typedef void (*ExecLogFn)(LogLevel level, const char *step, const char *message, void *userdata);
 
+/* Cluster mode: what a "record" checkpoint saves and how rollback restores it (the node-pool
+ * code provides them). record() writes, to path, what restore() needs to bring back the state the
+ * step (the plan's entry) is about to change; restore() brings it back and must be rerunnable
+ * (after a crash in the middle, it runs again). rerun: the step is about to run again (an earlier
+ * attempt was interrupted), rather than being rolled back: a step that cannot be undone but
+ * can be finished (deleting a pool) may then leave its state as it is. Both return 0 or -errno, with
+ * *ret_error saying why (caller frees). */
+typedef struct ExecRecordOps {
+        int (*record)(void *userdata, json_object *plan, json_object *step, const char *path,
+                      char **ret_error);
+        int (*restore)(void *userdata, json_object *plan, json_object *step, const char *path, bool rerun,
+                       char **ret_error);
+        void *userdata;
+} ExecRecordOps;
+
 typedef struct ExecOptions {
         const char *hooks_dir;        /* NULL: /etc/azlmigrate/hooks.d */
         unsigned hook_timeout_sec;    /* 0: 300 */
@@ -57,11 +72,12 @@ typedef struct ExecOptions {
         void *log_userdata;
         char **overrides; /* finding keys the user overrides (--override KEY), for preflight */
         void *userdata;   /* handed to the steps as StepContext.userdata */
+        const ExecRecordOps *record_ops; /* cluster mode: required to run or roll back */
 } ExecOptions;
 
 typedef struct ExecSource {
         SourceMode mode;
-        const char *path;   /* the image, the device, or the mounted root */
+        const char *path;   /* the image, the device, the mounted root, or "RG/CLUSTER" */
         const char *format; /* image mode: raw, vhd, vhdx, qcow2, block (the inventory's names) */
 } ExecSource;
 
@@ -170,5 +186,9 @@ void exec_progress_bytes(StepContext *c, uint64_t done, uint64_t total);
  * (the keys are listed in docs/convert.md, "Progress"); the step decides whether it fails. */
 void exec_finding(StepContext *c, const char *key, const char *severity, const char *format, ...)
         _printf_(4, 5);
+/* Cluster mode: appends a command the step ran (an object as docs/journal.schema.json's
+ * steps[].commands; ownership taken) to the step's entry in the journal and saves the journal.
+ * Returns 0 or -errno. */
+int exec_journal_command(StepContext *c, json_object *entry);
 /* Records why the step fails (the journal's error and last_error); returns error (negative). */
 int exec_step_error(StepContext *c, int error, const char *format, ...) _printf_(3, 4);

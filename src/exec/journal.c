@@ -14,6 +14,7 @@
 static const char *const source_mode_table[_SOURCE_MODE_MAX] = {
         [SOURCE_MODE_IMAGE] = "image",
         [SOURCE_MODE_ROOT] = "root",
+        [SOURCE_MODE_CLUSTER] = "cluster",
 };
 DEFINE_STRING_TABLE_LOOKUP(source_mode, SourceMode);
 
@@ -34,6 +35,7 @@ DEFINE_STRING_TABLE_LOOKUP(step_state, StepState);
 static const char *const checkpoint_type_table[_CHECKPOINT_TYPE_MAX] = {
         [CHECKPOINT_OVERLAY] = "overlay",
         [CHECKPOINT_UNDO_ARCHIVE] = "undo-archive",
+        [CHECKPOINT_RECORD] = "record",
 };
 DEFINE_STRING_TABLE_LOOKUP(checkpoint_type, CheckpointType);
 
@@ -55,6 +57,7 @@ static void step_done(JournalStep *s)
         free(s->started);
         free(s->finished);
         free(s->error);
+        json_object_put(s->commands);
 }
 
 static void checkpoint_done(JournalCheckpoint *c)
@@ -251,6 +254,25 @@ void journal_step_reset(JournalStep *s)
         s->finished = mfree(s->finished);
         s->error = mfree(s->error);
         s->bytes = -1;
+        json_object_put(s->commands);
+        s->commands = NULL;
+}
+
+int journal_step_add_command(JournalStep *s, json_object *entry)
+{
+        if (!entry)
+                return -ENOMEM;
+        if (!s->commands && !(s->commands = json_object_new_array())) {
+                json_object_put(entry);
+                return -ENOMEM;
+        }
+        if (json_object_array_length(s->commands) >= JOURNAL_STEP_COMMANDS_MAX)
+                (void) json_object_array_del_idx(s->commands, 0, 1);
+        if (json_object_array_add(s->commands, entry) < 0) {
+                json_object_put(entry);
+                return -ENOMEM;
+        }
+        return 0;
 }
 
 /* Serialisation. */
@@ -291,7 +313,8 @@ int journal_to_json(const Journal *j, json_object **ret)
                     json_add_str(e, "state", step_state_to_string(s->state)) < 0 ||
                     json_add_str(e, "started", s->started) < 0 ||
                     json_add_str(e, "finished", s->finished) < 0 || json_add_str(e, "error", s->error) < 0 ||
-                    add_int_or_null(e, "bytes", s->bytes) < 0)
+                    add_int_or_null(e, "bytes", s->bytes) < 0 ||
+                    (s->commands && json_add(e, "commands", json_object_get(s->commands)) < 0))
                         return -ENOMEM;
         }
 
@@ -457,6 +480,11 @@ int journal_from_json(json_object *o, Journal **ret)
                     (r = get_opt_str(e, "error", &s->error)) < 0 ||
                     (r = get_opt_int(e, "bytes", &s->bytes)) < 0)
                         return r;
+                if (json_get(e, "commands")) {
+                        if (!json_object_is_type(json_get(e, "commands"), json_type_array))
+                                return -EBADMSG;
+                        s->commands = json_object_get(json_get(e, "commands"));
+                }
                 for (size_t k = 0; k + 1 < j->n_steps; k++)
                         if (streq(j->steps[k].id, s->id))
                                 return -EBADMSG;

@@ -22,8 +22,9 @@
 #define JOURNAL_SIZE_MAX (4u * 1024u * 1024u)
 
 typedef enum SourceMode {
-        SOURCE_MODE_IMAGE, /* a disk image or block device: qcow2 overlay layers */
-        SOURCE_MODE_ROOT,  /* a mounted root (--root DIR): file-level undo archives */
+        SOURCE_MODE_IMAGE,   /* a disk image or block device: qcow2 overlay layers */
+        SOURCE_MODE_ROOT,    /* a mounted root (--root DIR): file-level undo archives */
+        SOURCE_MODE_CLUSTER, /* AKS node pools ("RG/CLUSTER"): records of the cloud state */
         _SOURCE_MODE_MAX,
         _SOURCE_MODE_INVALID = -EINVAL,
 } SourceMode;
@@ -53,6 +54,7 @@ typedef enum StepState {
 typedef enum CheckpointType {
         CHECKPOINT_OVERLAY,      /* layers/<id>.qcow2 */
         CHECKPOINT_UNDO_ARCHIVE, /* undo/<id>/ (ops.jsonl, preimages.tar) */
+        CHECKPOINT_RECORD,       /* records/<id>.json: the cloud state rollback restores */
         _CHECKPOINT_TYPE_MAX,
         _CHECKPOINT_TYPE_INVALID = -EINVAL,
 } CheckpointType;
@@ -67,8 +69,9 @@ typedef struct JournalStep {
         StepState state;
         char *started; /* NULL: not yet */
         char *finished;
-        char *error;   /* why it failed, or NULL */
-        int64_t bytes; /* what the step reported writing; -1: unknown (null) */
+        char *error;           /* why it failed, or NULL */
+        int64_t bytes;         /* what the step reported writing; -1: unknown (null) */
+        json_object *commands; /* cluster mode: the commands the step ran, or NULL (owned) */
 } JournalStep;
 
 typedef struct JournalCheckpoint {
@@ -124,6 +127,13 @@ int journal_checkpoint_index(const Journal *j, const char *id);
 JournalCheckpoint *journal_add_checkpoint(Journal *j, const char *id, const char *before_step,
                                           CheckpointType kind, const char *path);
 /* Drops the checkpoints from index i on (the newest ones). */
+/* The most commands a step keeps in the journal; older ones are dropped first. */
+#define JOURNAL_STEP_COMMANDS_MAX 200
+
+/* Appends entry (an object: argv, status, seconds, ...; ownership taken) to the step's commands.
+ * Returns 0 or -ENOMEM (entry put). */
+int journal_step_add_command(JournalStep *s, json_object *entry);
+
 void journal_truncate_checkpoints(Journal *j, size_t i);
 
 /* Sets a string field (copying s; NULL clears). Returns 0 or -ENOMEM. */

@@ -26,6 +26,7 @@
 #define STATE_LOCK    "lock"
 #define STATE_LAYERS  "layers"
 #define STATE_UNDO    "undo"
+#define STATE_RECORDS "records"
 #define STATE_LOGS    "logs"
 #define STATE_EXPORT  "export.raw"
 #define STATE_QSD_PID "qsd.pid"

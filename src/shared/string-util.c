@@ -78,3 +78,29 @@ int string_table_lookup(const char *const *table, size_t n, const char *key)
                         return (int) i;
         return -EINVAL;
 }
+
+char *strreplace(const char *s, const char *from, const char *to)
+{
+        size_t nf = strlen(from), nt = strlen(to), n = 0;
+        const char *p;
+        char *r, *w;
+
+        for (p = s; (p = strstr(p, from)); p += nf)
+                n++;
+        r = malloc(strlen(s) + n * nt + 1);
+        if (!r)
+                return NULL;
+        w = r;
+        for (p = s;;) {
+                const char *q = strstr(p, from);
+                if (!q)
+                        break;
+                memcpy(w, p, (size_t) (q - p));
+                w += q - p;
+                memcpy(w, to, nt);
+                w += nt;
+                p = q + nf;
+        }
+        strcpy(w, p);
+        return r;
+}

@@ -33,6 +33,9 @@ static inline const char *strempty(const char *s)
 
 /* Returns a pointer just after prefix in s, or NULL when s does not start with prefix. */
 const char *startswith(const char *s, const char *prefix) _pure_;
+
+/* A copy of s with every occurrence of from (non-empty) replaced by to. NULL on OOM. */
+char *strreplace(const char *s, const char *from, const char *to);
 /* Returns a pointer to the suffix inside s, or NULL when s does not end with it. */
 const char *endswith(const char *s, const char *suffix) _pure_;
 

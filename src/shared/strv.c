@@ -26,6 +26,8 @@ size_t strv_length(char *const *l)
 
 bool strv_contains(char *const *l, const char *s)
 {
+        if (!s)
+                return false;
         for (size_t i = 0; l && l[i]; i++)
                 if (strcmp(l[i], s) == 0)
                         return true;

@@ -32,6 +32,7 @@ static void test_strv(void)
         ASSERT_STREQ(j, "a,b,c");
         ASSERT_TRUE(strv_contains(l, "b"));
         ASSERT_FALSE(strv_contains(l, "d"));
+        ASSERT_FALSE(strv_contains(l, NULL)); /* e.g. a Pending pod's missing nodeName */
 
         ASSERT_OK(strv_split("  x  y\tz ", " \t", &s));
         ASSERT_EQ(strv_length(s), 3);
@@ -63,6 +64,16 @@ static void test_string_util(void)
         ASSERT_ERR(string_table_lookup(table, 4, NULL), -EINVAL);
         ASSERT_TRUE(streq_ptr(NULL, NULL));
         ASSERT_FALSE(streq_ptr("a", NULL));
+}
+
+static void test_strreplace(void)
+{
+        _cleanup_free_ char *a = strreplace("'x run' and 'x go'", "'x ", "'x y "),
+                            *b = strreplace("none", "zz", "q"), *c = strreplace("aaa", "a", "");
+
+        ASSERT_STREQ(a, "'x y run' and 'x y go'");
+        ASSERT_STREQ(b, "none");
+        ASSERT_STREQ(c, "");
 }
 
 static void test_path_util(void)
@@ -291,6 +302,7 @@ int main(void)
         RUN(test_strv);
         RUN(test_string_util);
         RUN(test_path_util);
+        RUN(test_strreplace);
         RUN(test_utf8);
         RUN(test_env_file);
         RUN(test_env_file_hostile);
