@@ -15,11 +15,13 @@ AZLM_CONVERT_PACKAGES=(
 )
 # Tests and the sample disk: image tools (no root needed; mtools and qemu-utils come with the
 # list above), JSON Schema validation, libguestfs's appliance (its tools pull in a kernel),
-# debootstrap for the Debian image test, and what converting needs (above; rpm also makes the
-# RPM databases of the tests).
+# debootstrap for the Debian image test, Debian's az CLI and what builds the extension's wheel
+# (the az extension test), and what converting needs (above; rpm also makes the RPM databases of
+# the tests).
 AZLM_TEST_PACKAGES=(
         e2fsprogs fdisk dosfstools
         python3 python3-jsonschema
+        azure-cli python3-wheel python3-setuptools
         libguestfs-tools
         debootstrap curl
         clang-format
