@@ -375,11 +375,12 @@ static int load_strategy(const PlanOptions *o, Strategy **ret, char **error)
                 bool nodepool = r >= 0;
                 *ret = strategy_free(*ret);
                 list = disk_strategies(o->plans_dir);
-                return fail(-ENOENT, error,
-                            nodepool ? "the strategy '%s' is for node pools ('azlmigrate nodepool plan'), not "
-                                       "for a disk (disk strategies: %s)"
-                                     : "no disk strategy '%s' (known: %s)",
-                            o->strategy, isempty(list) ? "none" : list);
+                return fail(
+                        -ENOENT, error,
+                        nodepool ? "the strategy '%s' is for node pools ('azlmigrate nodepool plan'), not "
+                                   "for a disk (disk strategies: %s)"
+                                 : "no disk strategy '%s' (known: %s)",
+                        o->strategy, isempty(list) ? "none" : list);
         }
         return r;
 }
