@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -212,4 +213,17 @@ int cluster_run_json(const ClusterTools *t, ClusterTool tool, const char *const 
         json_tokener_free(tok);
         *ret = o;
         return 0;
+}
+
+int cluster_error(char **ret_error, int r, const char *fmt, ...)
+{
+        va_list ap;
+
+        if (ret_error && !*ret_error) {
+                va_start(ap, fmt);
+                if (vasprintf(ret_error, fmt, ap) < 0)
+                        *ret_error = NULL;
+                va_end(ap);
+        }
+        return r;
 }

@@ -56,5 +56,9 @@ int cluster_run(const ClusterTools *t, ClusterTool tool, const char *const *args
 int cluster_run_json(const ClusterTools *t, ClusterTool tool, const char *const *args, json_object **ret,
                      char **ret_error);
 
+/* Says why in *ret_error (when ret_error is given and says nothing yet; caller frees) and returns
+ * r: the error convention of the cluster code. */
+int cluster_error(char **ret_error, int r, const char *fmt, ...) _printf_(3, 4);
+
 /* The program of a tool ("az", "kubectl" or what ClusterTools names). */
 const char *cluster_tool_program(const ClusterTools *t, ClusterTool tool);

@@ -84,17 +84,14 @@ static int runv(PoolExec *p, json_object **ret, char **ret_error, const char *fi
 {
         _cleanup_json_ json_object *a = json_object_new_array();
         va_list ap;
+        int r;
 
         if (!a)
                 return -ENOMEM;
         va_start(ap, first);
-        for (const char *s = first; s; s = va_arg(ap, const char *))
-                if (json_append_str(a, s) < 0) {
-                        va_end(ap);
-                        return -ENOMEM;
-                }
+        r = json_append_strv(a, first, ap);
         va_end(ap);
-        return run_argv(p, a, ret, ret_error);
+        return r < 0 ? r : run_argv(p, a, ret, ret_error);
 }
 
 static const char *rg_of(json_object *plan)
@@ -513,20 +510,6 @@ int pool_exec_register(Executor *e, json_object *plan)
 
 /* ---- records -------------------------------------------------------------------------------- */
 
-static int fail(char **ret_error, int r, const char *fmt, ...) _printf_(3, 4);
-static int fail(char **ret_error, int r, const char *fmt, ...)
-{
-        va_list ap;
-
-        if (ret_error) {
-                va_start(ap, fmt);
-                if (vasprintf(ret_error, fmt, ap) < 0)
-                        *ret_error = NULL;
-                va_end(ap);
-        }
-        return r;
-}
-
 /* The cordon flags of the pool's nodes: {"node": true|false}. */
 static int cordon_flags(PoolExec *p, const char *pool, json_object **ret, char **ret_error)
 {
@@ -567,10 +550,12 @@ static int record(void *userdata, json_object *plan, json_object *step, const ch
                         if (json_add_bool(rec, "gone", true) < 0)
                                 return -ENOMEM;
                         r = json_dump_file(rec, path);
-                        return r < 0 ? fail(ret_error, r, "cannot write %s: %s", path, strerror(-r)) : 0;
+                        return r < 0 ? cluster_error(ret_error, r, "cannot write %s: %s", path, strerror(-r))
+                                     : 0;
                 }
                 if (r < 0)
-                        return r == -ENOENT ? fail(ret_error, r, "pool %s does not exist", pool) : r;
+                        return r == -ENOENT ? cluster_error(ret_error, r, "pool %s does not exist", pool)
+                                            : r;
                 if (json_add_str(rec, "os_sku", json_get_str(po, "osSku")) < 0 ||
                     json_add(rec, "profile", json_object_get(po)) < 0)
                         return -ENOMEM;
@@ -587,9 +572,10 @@ static int record(void *userdata, json_object *plan, json_object *step, const ch
                 if (json_add(rec, "unschedulable", TAKE_PTR(flags)) < 0)
                         return -ENOMEM;
         } else
-                return fail(ret_error, -EOPNOTSUPP, "no record for a step of kind %s", strempty(kind));
+                return cluster_error(ret_error, -EOPNOTSUPP, "no record for a step of kind %s",
+                                     strempty(kind));
         r = json_dump_file(rec, path);
-        return r < 0 ? fail(ret_error, r, "cannot write %s: %s", path, strerror(-r)) : 0;
+        return r < 0 ? cluster_error(ret_error, r, "cannot write %s: %s", path, strerror(-r)) : 0;
 }
 
 /* Waits until pool is gone. */
@@ -602,8 +588,8 @@ static int wait_gone(PoolExec *p, json_object *plan, const char *pool, char **re
                 if (r == -ENOENT)
                         return 0;
                 if (time(NULL) >= deadline)
-                        return fail(ret_error, -ETIMEDOUT, "pool %s still exists after %u s", pool,
-                                    wait_timeout(plan));
+                        return cluster_error(ret_error, -ETIMEDOUT, "pool %s still exists after %u s", pool,
+                                             wait_timeout(plan));
                 sleep_s(poll_sec(plan));
         }
 }
@@ -619,7 +605,7 @@ static int restore(void *userdata, json_object *plan, json_object *step, const c
         p->step = NULL;
         r = json_parse_file(path, 1u << 20, &rec);
         if (r < 0)
-                return fail(ret_error, r, "cannot read the record %s: %s", path, strerror(-r));
+                return cluster_error(ret_error, r, "cannot read the record %s: %s", path, strerror(-r));
         kind = json_get_str(rec, "kind");
         pool = json_get_str(rec, "pool");
         if (streq_ptr(kind, "update-os-sku")) {
@@ -673,7 +659,7 @@ static int restore(void *userdata, json_object *plan, json_object *step, const c
                 if (r == -ENOENT && rerun)
                         return 0; /* the delete ran: rerunning the step finds the pool gone and finishes */
                 if (r == -ENOENT)
-                        return fail(
+                        return cluster_error(
                                 ret_error, -EOPNOTSUPP,
                                 "pool %s was deleted (the point of no return): nothing brings it back; its "
                                 "profile is in %s",
@@ -681,7 +667,7 @@ static int restore(void *userdata, json_object *plan, json_object *step, const c
                 return r < 0 ? r : 0;
         }
         (void) step;
-        return fail(ret_error, -EBADMSG, "%s is not a record azlmigrate wrote", path);
+        return cluster_error(ret_error, -EBADMSG, "%s is not a record azlmigrate wrote", path);
 }
 
 const ExecRecordOps *pool_exec_record_ops(PoolExec *p)

@@ -16,7 +16,6 @@
 #include "shared/strv.h"
 #include "snapshot.h"
 
-#include "config.h"
 
 #define TARGETS_FILE      "nodepool/targets.json"
 #define TARGETS_MAX       (1024u * 1024u)
@@ -26,20 +25,6 @@
 #define DEFAULT_SKU       "AzureLinux"
 #define DRAIN_TIMEOUT_DEF 600
 #define SOAK_DEF          300
-
-static int fail(char **error, int r, const char *fmt, ...) _printf_(3, 4);
-static int fail(char **error, int r, const char *fmt, ...)
-{
-        va_list ap;
-
-        if (error && !*error) {
-                va_start(ap, fmt);
-                if (vasprintf(error, fmt, ap) < 0)
-                        *error = NULL;
-                va_end(ap);
-        }
-        return r;
-}
 
 bool pool_name_is_valid(const char *name)
 {
@@ -595,37 +580,31 @@ static int pool_findings(Ctx *c, json_object *pool, json_object *profile)
 
 /* ---- steps ---------------------------------------------------------------------------------- */
 
+/* Appends a new command (the strings up to NULL) to commands. */
 static int argv_json(json_object *commands, const char *first, ...)
 {
         json_object *a = json_object_new_array();
         va_list ap;
+        int r;
 
         if (!a || json_append(commands, a) < 0)
                 return -ENOMEM;
         va_start(ap, first);
-        for (const char *s = first; s; s = va_arg(ap, const char *))
-                if (json_append_str(a, s) < 0) {
-                        va_end(ap);
-                        return -ENOMEM;
-                }
+        r = json_append_strv(a, first, ap);
         va_end(ap);
-        return 0;
+        return r;
 }
 
-/* Appends to the last command of commands. */
+/* Appends the strings up to NULL to the last command of commands. */
 static int argv_more(json_object *commands, const char *first, ...)
 {
-        json_object *a = json_object_array_get_idx(commands, json_array_len(commands) - 1);
         va_list ap;
+        int r;
 
         va_start(ap, first);
-        for (const char *s = first; s; s = va_arg(ap, const char *))
-                if (json_append_str(a, s) < 0) {
-                        va_end(ap);
-                        return -ENOMEM;
-                }
+        r = json_append_strv(json_array_at(commands, json_array_len(commands) - 1), first, ap);
         va_end(ap);
-        return 0;
+        return r;
 }
 
 typedef struct StepEnv {
@@ -849,10 +828,11 @@ static int add_step(const StepTemplate *t, const StepEnv *e, bool per_pool, json
         if (r >= 0)
                 r = expand_rw(t->writes, e, &writes);
         if (r == -EBADMSG)
-                return fail(error, r,
-                            "step '%s': unknown expansion in \"reads\" or \"writes\" (known: @pool, "
-                            "@new-pool, @pool-nodes)",
-                            t->id);
+                return cluster_error(
+                        error, r,
+                        "step '%s': unknown expansion in \"reads\" or \"writes\" (known: @pool, "
+                        "@new-pool, @pool-nodes)",
+                        t->id);
         if (r < 0)
                 return r;
         if (t->checkpoint && asprintf(&cp_id, "cp-%s", id) < 0)
@@ -912,12 +892,13 @@ static int load_targets(const char *plans_dir, json_object **ret, char **error)
                 return -ENOMEM;
         r = json_parse_file(path, TARGETS_MAX, &t);
         if (r < 0)
-                return fail(error, r == -ENOENT ? -ENOENT : -EBADMSG, "cannot read %s: %s", path,
-                            r == -EBADMSG ? "not JSON" : strerror(-r));
+                return cluster_error(error, r == -ENOENT ? -ENOENT : -EBADMSG, "cannot read %s: %s", path,
+                                     r == -EBADMSG ? "not JSON" : strerror(-r));
         if (!streq_ptr(json_get_str(t, "schema"), "azlmigrate/nodepool-targets/v1") ||
             !json_object_is_type(json_get(t, "targets"), json_type_array))
-                return fail(error, -EBADMSG,
-                            "%s is not a node-pool targets file (azlmigrate/nodepool-targets/v1)", path);
+                return cluster_error(error, -EBADMSG,
+                                     "%s is not a node-pool targets file (azlmigrate/nodepool-targets/v1)",
+                                     path);
         *ret = TAKE_PTR(t);
         return 0;
 }
@@ -944,11 +925,12 @@ int pool_plan_build(json_object *snap, const PoolPlanOptions *o, json_object **r
         c.strategy = pool_strategy_from_string(o->strategy);
         r = strategy_load(o->plans_dir, o->strategy, &strategy, &error);
         if (r >= 0 && (c.strategy < 0 || strategy->subject != STRATEGY_SUBJECT_NODEPOOL))
-                r = fail(&error, -ENOENT,
-                         "'%s' is not a node-pool strategy (known: ossku-update, bluegreen)", o->strategy);
+                r = cluster_error(&error, -ENOENT,
+                                  "'%s' is not a node-pool strategy (known: ossku-update, bluegreen)",
+                                  o->strategy);
         if (r == -EINVAL || (r == -ENOENT && !error))
-                r = fail(&error, -ENOENT, "no strategy '%s' (known: ossku-update, bluegreen)",
-                         strempty(o->strategy));
+                r = cluster_error(&error, -ENOENT, "no strategy '%s' (known: ossku-update, bluegreen)",
+                                  strempty(o->strategy));
         if (r < 0)
                 goto finish;
         r = load_targets(o->plans_dir, &targets, &error);
@@ -958,8 +940,8 @@ int pool_plan_build(json_object *snap, const PoolPlanOptions *o, json_object **r
         c.sku = sku;
         c.target = target_entry(targets, sku);
         if (!c.target) {
-                r = fail(&error, -ENOENT, "unknown target OS SKU '%s' (known: those of %s/%s)", sku,
-                         o->plans_dir, TARGETS_FILE);
+                r = cluster_error(&error, -ENOENT, "unknown target OS SKU '%s' (known: those of %s/%s)", sku,
+                                  o->plans_dir, TARGETS_FILE);
                 goto finish;
         }
         r = -ENOMEM;
@@ -978,7 +960,7 @@ int pool_plan_build(json_object *snap, const PoolPlanOptions *o, json_object **r
                         found = found ||
                                 streq_ptr(json_get_str(json_object_array_get_idx(pools, i), "name"), *p);
                 if (!found) {
-                        r = fail(&error, -ENOENT, "the cluster has no node pool '%s'", *p);
+                        r = cluster_error(&error, -ENOENT, "the cluster has no node pool '%s'", *p);
                         goto finish;
                 }
         }
@@ -1016,9 +998,9 @@ int pool_plan_build(json_object *snap, const PoolPlanOptions *o, json_object **r
                         system_selected++;
         }
         if (!selected) {
-                r = fail(&error, -ENODATA, "no node pool to migrate: %s",
-                         o->pools ? "the pools named are not Linux pools on Ubuntu"
-                                  : "every Linux pool runs Azure Linux already");
+                r = cluster_error(&error, -ENODATA, "no node pool to migrate: %s",
+                                  o->pools ? "the pools named are not Linux pools on Ubuntu"
+                                           : "every Linux pool runs Azure Linux already");
                 goto finish;
         }
 
@@ -1081,11 +1063,12 @@ int pool_plan_build(json_object *snap, const PoolPlanOptions *o, json_object **r
                         goto finish;
                 rel = pool_release(snap, pool, nodes);
                 if (!rel) {
-                        r = fail(&error, -EBADMSG,
-                                 "cannot tell which Ubuntu release pool %s runs (neither its nodes' osImage "
-                                 "nor its "
-                                 "nodeImageVersion or osSku says)",
-                                 *name);
+                        r = cluster_error(
+                                &error, -EBADMSG,
+                                "cannot tell which Ubuntu release pool %s runs (neither its nodes' osImage "
+                                "nor its "
+                                "nodeImageVersion or osSku says)",
+                                *name);
                         goto finish;
                 }
                 if (!from && !(from = strdup(rel))) {
@@ -1095,7 +1078,7 @@ int pool_plan_build(json_object *snap, const PoolPlanOptions *o, json_object **r
                 if (c.strategy == POOL_STRATEGY_BLUEGREEN) {
                         r = new_pool_name(pools, *name, new_names, &new_name);
                         if (r == -EEXIST)
-                                r = fail(&error, r, "no free name for the new pool of %s", *name);
+                                r = cluster_error(&error, r, "no free name for the new pool of %s", *name);
                         if (r < 0 || (r = strv_extend(&new_names, new_name)) < 0)
                                 goto finish;
                 }
@@ -1139,9 +1122,8 @@ int pool_plan_build(json_object *snap, const PoolPlanOptions *o, json_object **r
                 goto finish;
         r = -ENOMEM;
         plan = json_object_new_object();
-        json = json_object_new_object();
-        if (!plan || !json || json_add_str(json, "name", "azlmigrate") < 0 ||
-            json_add_str(json, "version", PACKAGE_VERSION) < 0)
+        json = plan_tool_new();
+        if (!plan || !json)
                 goto finish;
         if (json_add_str(plan, "schema", PLAN_SCHEMA) < 0 || json_add_str(plan, "subject", "nodepool") < 0 ||
             json_add(plan, "tool", TAKE_PTR(json)) < 0 || json_add(plan, "created", NULL) < 0 ||

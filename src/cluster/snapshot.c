@@ -13,20 +13,6 @@
 
 #include "config.h"
 
-static int fail(char **ret_error, int r, const char *fmt, ...) _printf_(3, 4);
-static int fail(char **ret_error, int r, const char *fmt, ...)
-{
-        va_list ap;
-
-        if (ret_error) {
-                va_start(ap, fmt);
-                if (vasprintf(ret_error, fmt, ap) < 0)
-                        *ret_error = NULL;
-                va_end(ap);
-        }
-        return r;
-}
-
 /* Runs one command; on failure, *ret_error says which ("az aks show: ..."). */
 static int run_json(const ClusterTools *t, ClusterTool tool, const char *what, const char *const *args,
                     json_object **ret, char **ret_error)
@@ -36,12 +22,12 @@ static int run_json(const ClusterTools *t, ClusterTool tool, const char *what, c
 
         r = cluster_run_json(t, tool, args, ret, &err);
         if (r == -ENOENT)
-                return fail(ret_error, r, "%s: the program '%s' was not found", what,
-                            cluster_tool_program(t, tool));
+                return cluster_error(ret_error, r, "%s: the program '%s' was not found", what,
+                                     cluster_tool_program(t, tool));
         if (r == -ETIMEDOUT)
-                return fail(ret_error, r, "%s timed out", what);
+                return cluster_error(ret_error, r, "%s timed out", what);
         if (r < 0)
-                return fail(ret_error, r, "%s failed: %s", what, err ? err : strerror(-r));
+                return cluster_error(ret_error, r, "%s failed: %s", what, err ? err : strerror(-r));
         return 0;
 }
 
@@ -59,7 +45,7 @@ static int split_list(json_object *list, json_object *snap, char **ret_error)
         json_object *items = json_get(list, "items");
 
         if (!json_object_is_type(items, json_type_array))
-                return fail(ret_error, -EBADMSG, "kubectl get printed no List of items");
+                return cluster_error(ret_error, -EBADMSG, "kubectl get printed no List of items");
         for (size_t k = 0; k < ELEMENTSOF(kinds); k++)
                 if (!json_get_or_add_array(snap, kinds[k].member))
                         return -ENOMEM;
@@ -95,7 +81,7 @@ int cluster_snapshot_take(const ClusterTools *t, const char *rg, const char *nam
         if (ret_error)
                 *ret_error = NULL;
         if (isempty(rg) || isempty(name))
-                return fail(ret_error, -EINVAL, "a resource group and a cluster name are needed");
+                return cluster_error(ret_error, -EINVAL, "a resource group and a cluster name are needed");
 
         r = run_json(t, CLUSTER_TOOL_AZ, "az version", az_version, &version, ret_error);
         if (r < 0)
@@ -138,14 +124,15 @@ static int check_objects(json_object *o, const char *member, const char *a, cons
         json_object *arr = json_get(o, member);
 
         if (!json_object_is_type(arr, json_type_array))
-                return fail(ret_error, -EBADMSG, "the snapshot's \"%s\" is not an array", member);
+                return cluster_error(ret_error, -EBADMSG, "the snapshot's \"%s\" is not an array", member);
         for (size_t i = 0; i < json_array_len(arr); i++) {
                 json_object *e = json_object_array_get_idx(arr, i), *v = json_get(e, a);
                 if (b)
                         v = json_get(v, b);
                 if (!json_object_is_type(e, json_type_object) || !json_object_is_type(v, json_type_string))
-                        return fail(ret_error, -EBADMSG, "the snapshot's %s[%zu] has no %s%s%s string",
-                                    member, i, a, b ? "." : "", strempty(b));
+                        return cluster_error(ret_error, -EBADMSG,
+                                             "the snapshot's %s[%zu] has no %s%s%s string", member, i, a,
+                                             b ? "." : "", strempty(b));
         }
         return 0;
 }
@@ -158,15 +145,16 @@ int cluster_snapshot_check(json_object *s, char **ret_error)
         if (ret_error)
                 *ret_error = NULL;
         if (!json_object_is_type(s, json_type_object))
-                return fail(ret_error, -EBADMSG, "a snapshot is a JSON object");
+                return cluster_error(ret_error, -EBADMSG, "a snapshot is a JSON object");
         if (!streq_ptr(json_get_str(s, "schema"), CLUSTER_SNAPSHOT_SCHEMA))
-                return fail(ret_error, -EBADMSG, "not a cluster snapshot (schema is not %s)",
-                            CLUSTER_SNAPSHOT_SCHEMA);
+                return cluster_error(ret_error, -EBADMSG, "not a cluster snapshot (schema is not %s)",
+                                     CLUSTER_SNAPSHOT_SCHEMA);
         for (size_t i = 0; i < ELEMENTSOF(strings); i++)
                 if (!json_object_is_type(json_get(s, strings[i]), json_type_string))
-                        return fail(ret_error, -EBADMSG, "the snapshot has no \"%s\" string", strings[i]);
+                        return cluster_error(ret_error, -EBADMSG, "the snapshot has no \"%s\" string",
+                                             strings[i]);
         if (!json_object_is_type(json_get(s, "cluster"), json_type_object))
-                return fail(ret_error, -EBADMSG, "the snapshot has no \"cluster\" object");
+                return cluster_error(ret_error, -EBADMSG, "the snapshot has no \"cluster\" object");
         if ((r = check_objects(s, "pools", "name", NULL, ret_error)) < 0 ||
             (r = check_objects(s, "nodes", "metadata", "name", ret_error)) < 0 ||
             (r = check_objects(s, "pods", "metadata", "name", ret_error)) < 0 ||
@@ -185,7 +173,7 @@ int cluster_snapshot_load(const char *path, json_object **ret, char **ret_error)
                 *ret_error = NULL;
         r = json_parse_file(path, CLUSTER_SNAPSHOT_MAX, &s);
         if (r == -EBADMSG)
-                return fail(ret_error, r, "%s is not JSON", path);
+                return cluster_error(ret_error, r, "%s is not JSON", path);
         if (r < 0)
                 return r;
         r = cluster_snapshot_check(s, ret_error);

@@ -122,6 +122,18 @@ static int cmp_finding(const void *a, const void *b)
         return plan_finding_compare(*(json_object *const *) a, *(json_object *const *) b);
 }
 
+json_object *plan_tool_new(void)
+{
+        json_object *o = json_object_new_object();
+
+        if (o &&
+            (json_add_str(o, "name", "azlmigrate") < 0 || json_add_str(o, "version", PACKAGE_VERSION) < 0)) {
+                json_object_put(o);
+                return NULL;
+        }
+        return o;
+}
+
 void plan_sort_findings(json_object *findings)
 {
         json_object_array_sort(findings, cmp_finding);
@@ -518,9 +530,8 @@ int plan_build(json_object *inventory, const PlanOptions *o, json_object **ret, 
 
         r = -ENOMEM;
         plan = json_object_new_object();
-        json = json_object_new_object();
-        if (!plan || !json || json_add_str(json, "name", "azlmigrate") < 0 ||
-            json_add_str(json, "version", PACKAGE_VERSION) < 0)
+        json = plan_tool_new();
+        if (!plan || !json)
                 goto finish;
         if (json_add_str(plan, "schema", PLAN_SCHEMA) < 0 || json_add(plan, "tool", TAKE_PTR(json)) < 0 ||
             json_add(plan, "created", NULL) < 0 || json_add_str(plan, "from", from) < 0 ||

@@ -43,6 +43,10 @@ bool plan_finding_is_warning(json_object *finding);
  * strings as ""). Returns <0, 0 or >0 as strcmp() does. */
 int plan_finding_compare(json_object *a, json_object *b);
 
+/* {"name": "azlmigrate", "version": PACKAGE_VERSION}: the "tool" member of what azlmigrate writes.
+ * NULL on OOM. */
+json_object *plan_tool_new(void);
+
 /* The sorted, unique keys of the findings that are inhibitors, as a JSON array of strings. Returns 0
  * or -ENOMEM. */
 int plan_inhibitor_keys(json_object *findings, json_object **ret);

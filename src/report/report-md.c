@@ -128,12 +128,10 @@ static void remediation_list(FILE *f, json_object *rem, const char *indent)
                 fputs("\n", f);
 }
 
-static void header(FILE *f, json_object *rep)
+/* The title, the verdict, and the head of the summary table. */
+static void title(FILE *f, json_object *rep, const char *what)
 {
-        json_object *node = json_get(rep, "node"), *os = json_get(node, "os"), *aks = json_get(node, "aks"),
-                    *src = json_get(node, "source"), *fc = json_get(json_get(rep, "summary"), "findings");
-
-        fputs("# Migration report: ", f);
+        fprintf(f, "# %s: ", what);
         md_str(f, json_get_str(rep, "from"));
         fputs(" → ", f);
         md_str(f, json_get_str(rep, "to"));
@@ -143,7 +141,29 @@ static void header(FILE *f, json_object *rep)
         md_str(f, json_get_str(rep, "verdict"));
         fputs("**. ", f);
         md_str(f, json_get_str(rep, "verdict_title"));
-        fputs("\n\n| | |\n|---|---|\n| Node | ", f);
+        fputs("\n\n| | |\n|---|---|\n", f);
+}
+
+/* The summary table's last row: the findings by severity and the inhibitors. */
+static void finding_counts(FILE *f, json_object *rep)
+{
+        json_object *fc = json_get(json_get(rep, "summary"), "findings");
+        int64_t inh = json_get_int(json_get(rep, "summary"), "inhibitors", 0);
+
+        fprintf(f, "| Findings | %" PRId64 ": ", json_get_int(fc, "total", 0));
+        for (size_t i = 0; i < ELEMENTSOF(severities); i++)
+                fprintf(f, "%s%" PRId64 " %s", i ? ", " : "", json_get_int(fc, severities[i], 0),
+                        severities[i]);
+        fprintf(f, "; %" PRId64 " inhibitor%s |\n\n", inh, inh == 1 ? "" : "s");
+}
+
+static void header(FILE *f, json_object *rep)
+{
+        json_object *node = json_get(rep, "node"), *os = json_get(node, "os"), *aks = json_get(node, "aks"),
+                    *src = json_get(node, "source");
+
+        title(f, rep, "Migration report");
+        fputs("| Node | ", f);
         md_str(f, json_get_str(os, "hostname"));
         fputs(" |\n| OS | ", f);
         md_str(f, json_get_str(os, "pretty_name"));
@@ -161,32 +181,17 @@ static void header(FILE *f, json_object *rep)
         md_str(f, json_get_str(src, "format"));
         fputs(") |\n| Inventory fingerprint | ", f);
         md_str(f, json_get_str(rep, "inventory_fingerprint"));
-        fprintf(f, " |\n| Findings | %" PRId64 ": ", json_get_int(fc, "total", 0));
-        for (size_t i = 0; i < ELEMENTSOF(severities); i++)
-                fprintf(f, "%s%" PRId64 " %s", i ? ", " : "", json_get_int(fc, severities[i], 0),
-                        severities[i]);
-        fprintf(f, "; %" PRId64 " inhibitor%s |\n\n",
-                json_get_int(json_get(rep, "summary"), "inhibitors", 0),
-                json_get_int(json_get(rep, "summary"), "inhibitors", 0) == 1 ? "" : "s");
+        fputs(" |\n", f);
+        finding_counts(f, rep);
 }
 
 /* Node-pool reports: the cluster instead of the node. */
 static void header_cluster(FILE *f, json_object *rep)
 {
-        json_object *cl = json_get(rep, "cluster"), *par = json_get(rep, "parameters"),
-                    *fc = json_get(json_get(rep, "summary"), "findings");
+        json_object *cl = json_get(rep, "cluster"), *par = json_get(rep, "parameters");
 
-        fputs("# Node-pool migration report: ", f);
-        md_str(f, json_get_str(rep, "from"));
-        fputs(" → ", f);
-        md_str(f, json_get_str(rep, "to"));
-        fputs(" (strategy ", f);
-        md_str(f, json_get_str(rep, "strategy"));
-        fputs(")\n\n**Verdict: ", f);
-        md_str(f, json_get_str(rep, "verdict"));
-        fputs("**. ", f);
-        md_str(f, json_get_str(rep, "verdict_title"));
-        fputs("\n\n| | |\n|---|---|\n| Cluster | ", f);
+        title(f, rep, "Node-pool migration report");
+        fputs("| Cluster | ", f);
         md_str(f, json_get_str(cl, "name"));
         fputs(" (resource group ", f);
         md_str(f, json_get_str(cl, "resource_group"));
@@ -202,12 +207,8 @@ static void header_cluster(FILE *f, json_object *rep)
                 json_get_int(par, "drain_batch", 0), json_get_int(par, "drain_timeout_sec", 0));
         fputs("| Snapshot fingerprint | ", f);
         md_str(f, json_get_str(rep, "snapshot_fingerprint"));
-        fprintf(f, " |\n| Findings | %" PRId64 ": ", json_get_int(fc, "total", 0));
-        for (size_t i = 0; i < ELEMENTSOF(severities); i++)
-                fprintf(f, "%s%" PRId64 " %s", i ? ", " : "", json_get_int(fc, severities[i], 0),
-                        severities[i]);
-        fprintf(f, "; %" PRId64 " inhibitor(s) |\n\n",
-                json_get_int(json_get(rep, "summary"), "inhibitors", 0));
+        fputs(" |\n", f);
+        finding_counts(f, rep);
 }
 
 static void pools(FILE *f, json_object *rep)

@@ -4,7 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config.h"
 #include "plan/plan.h"
 #include "shared/json-util.h"
 #include "shared/string-util.h"
@@ -241,9 +240,8 @@ int report_build(json_object *plan, json_object **ret)
         if (build_findings(plan, &findings, &inhibitors) < 0)
                 return -ENOMEM;
         rep = json_object_new_object();
-        v = json_object_new_object();
-        if (!rep || !v || json_add_str(v, "name", "azlmigrate") < 0 ||
-            json_add_str(v, "version", PACKAGE_VERSION) < 0)
+        v = plan_tool_new();
+        if (!rep || !v)
                 return -ENOMEM;
         if (json_add_str(rep, "schema", REPORT_SCHEMA) < 0 || json_add(rep, "tool", TAKE_PTR(v)) < 0 ||
             json_add_str(rep, "verdict", plan_verdict_to_string(verdict)) < 0 ||

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
+#include <stdarg.h>
 #include <string.h>
 
 #include "fileio.h"
@@ -242,4 +243,23 @@ int json_parse_file(const char *path, size_t max, json_object **ret)
         }
         *ret = o;
         return 0;
+}
+
+int json_append_strv(json_object *arr, const char *first, va_list ap)
+{
+        for (const char *s = first; s; s = va_arg(ap, const char *))
+                if (json_append_str(arr, s) < 0)
+                        return -ENOMEM;
+        return 0;
+}
+
+int json_append_strs(json_object *arr, const char *first, ...)
+{
+        va_list ap;
+        int r;
+
+        va_start(ap, first);
+        r = json_append_strv(arr, first, ap);
+        va_end(ap);
+        return r;
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #pragma once
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -30,6 +31,10 @@ int json_add_bool(json_object *obj, const char *key, bool v);
 /* Appends v to array arr. Returns 0 or -ENOMEM. */
 int json_append(json_object *arr, json_object *v);
 int json_append_str(json_object *arr, const char *s);
+/* Appends the strings of a NULL-terminated list (ap, or the arguments after first) to arr. Returns 0
+ * or -ENOMEM. */
+int json_append_strv(json_object *arr, const char *first, va_list ap);
+int json_append_strs(json_object *arr, const char *first, ...) _sentinel_;
 
 /* json_object_array_length() that is 0 for anything but an array (json-c asserts otherwise). */
 size_t json_array_len(json_object *a);

@@ -13,16 +13,6 @@
 #include "shared/json-util.h"
 #include "fuzz.h"
 
-static const char *plans_dir(void)
-{
-        static char p[4096];
-        const char *src = getenv("AZLMIGRATE_SRCDIR");
-
-        if (!p[0])
-                snprintf(p, sizeof(p), "%s/plans", src ? src : ".");
-        return p;
-}
-
 static const char small_inventory[] =
         "{\"os\": {\"id\": \"ubuntu\", \"version_id\": \"22.04\", \"arch\": \"x86_64\"},"
         " \"mounts\": [{\"mountpoint\": \"/\", \"type\": \"ext4\", \"partition\": 1}],"
@@ -40,7 +30,7 @@ static void evaluate(RuleSet *set, json_object *inv, json_object *decisions)
 {
         json_object *findings = NULL, *tr = NULL;
         char *err = NULL;
-        RulesInput in = { .plans_dir = plans_dir(),
+        RulesInput in = { .plans_dir = fuzz_plans_dir(),
                           .to = "azurelinux-3.0",
                           .strategy = "inplace",
                           .inventory = inv,
@@ -85,7 +75,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (!shipped) {
                 char dir[4200];
 
-                snprintf(dir, sizeof(dir), "%s/rules", plans_dir());
+                snprintf(dir, sizeof(dir), "%s/rules", fuzz_plans_dir());
                 if (rule_set_new(&shipped) < 0 || rule_set_load_dir(shipped, dir, &err) < 0) {
                         fprintf(stderr, "cannot load the shipped rules: %s\n", err ? err : "?");
                         abort();

@@ -13,16 +13,6 @@
 #include "shared/json-util.h"
 #include "fuzz.h"
 
-static const char *plans_dir(void)
-{
-        static char p[4096];
-        const char *src = getenv("AZLMIGRATE_SRCDIR");
-
-        if (!p[0])
-                snprintf(p, sizeof(p), "%s/plans", src ? src : ".");
-        return p;
-}
-
 static void render(json_object *plan)
 {
         json_object *rep = NULL;
@@ -59,7 +49,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (!snap)
                 return 0;
         if (cluster_snapshot_check(snap, &err) >= 0) {
-                PoolPlanOptions o = { .plans_dir = plans_dir(),
+                PoolPlanOptions o = { .plans_dir = fuzz_plans_dir(),
                                       .strategy = data[0] & 1 ? "bluegreen" : "ossku-update",
                                       .target_sku = data[0] & 4 ? "AzureLinuxOSGuard" : NULL,
                                       .pools = data[0] & 2 ? pools : NULL,
