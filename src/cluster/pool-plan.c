@@ -16,7 +16,6 @@
 #include "shared/strv.h"
 #include "snapshot.h"
 
-
 #define TARGETS_FILE      "nodepool/targets.json"
 #define TARGETS_MAX       (1024u * 1024u)
 #define LABEL_POOL        "kubernetes.azure.com/agentpool"
@@ -272,7 +271,8 @@ typedef struct Ctx {
         json_object *targets; /* targets.json */
         json_object *target;  /* the entry of the target SKU */
         const char *sku;
-        char **old_k8s; /* "pool/NAME" of the pools below the target's Kubernetes range */
+        char **old_k8s;        /* "pool/NAME" of the pools below the target's Kubernetes range */
+        json_object *replicas; /* "NAMESPACE/KIND/NAME" of a ReplicaSet or StatefulSet → its pods */
 } Ctx;
 
 static int add_finding(Ctx *c, const char *key, char *const *resources, const char *fmt, ...) _printf_(4, 5);
@@ -369,6 +369,37 @@ static const char *owner_name(json_object *pod)
         return json_get_str(json_array_at(refs, 0), "name");
 }
 
+/* The key of a pod's ReplicaSet or StatefulSet in Ctx.replicas, or NULL (none, or OOM). */
+static char *owner_key(json_object *pod)
+{
+        const char *kind = owner_kind(pod);
+        char *k = NULL;
+
+        if (!streq_ptr(kind, "ReplicaSet") && !streq_ptr(kind, "StatefulSet"))
+                return NULL;
+        if (asprintf(&k, "%s/%s/%s", strempty(meta(pod, "namespace")), kind, strempty(owner_name(pod))) < 0)
+                return NULL;
+        return k;
+}
+
+/* Counts the pods of every ReplicaSet and StatefulSet once (a cluster has thousands of pods). */
+static int count_replicas(Ctx *c)
+{
+        json_object *all = json_get(c->snap, "pods");
+
+        if (c->replicas)
+                return 0;
+        c->replicas = json_object_new_object();
+        if (!c->replicas)
+                return -ENOMEM;
+        for (size_t i = 0; i < json_array_len(all); i++) {
+                _cleanup_free_ char *k = owner_key(json_array_at(all, i));
+                if (k && json_add_int(c->replicas, k, json_get_int(c->replicas, k, 0) + 1) < 0)
+                        return -ENOMEM;
+        }
+        return 0;
+}
+
 static int pod_id(json_object *pod, char **ret)
 {
         return asprintf(ret, "pod/%s/%s", strempty(meta(pod, "namespace")), strempty(meta(pod, "name"))) < 0
@@ -443,9 +474,12 @@ static int workload_findings(Ctx *c, const char *pool, char *const *nodes)
         _cleanup_json_ json_object *pods = NULL;
         _cleanup_strv_free_ char **pinned = NULL, **hostname = NULL, **hostpath = NULL, **emptydir = NULL,
                                  **bare = NULL, **single = NULL, **pdbs = NULL;
-        json_object *all = json_get(c->snap, "pods"), *budgets = json_get(c->snap, "pdbs");
+        json_object *budgets = json_get(c->snap, "pdbs");
         int r;
 
+        r = count_replicas(c);
+        if (r < 0)
+                return r;
         r = pods_on(c->snap, nodes, &pods);
         if (r < 0)
                 return r;
@@ -476,16 +510,9 @@ static int workload_findings(Ctx *c, const char *pool, char *const *nodes)
                         return -ENOMEM;
                 if (!kind && strv_extend(&bare, id) < 0)
                         return -ENOMEM;
-                if (streq_ptr(kind, "ReplicaSet") || streq_ptr(kind, "StatefulSet")) {
-                        size_t replicas = 0;
-                        for (size_t k = 0; k < json_array_len(all); k++) {
-                                json_object *q = json_object_array_get_idx(all, k);
-                                if (streq_ptr(owner_kind(q), kind) &&
-                                    streq_ptr(owner_name(q), owner_name(p)) &&
-                                    streq_ptr(meta(q, "namespace"), meta(p, "namespace")))
-                                        replicas++;
-                        }
-                        if (replicas == 1 && strv_extend(&single, id) < 0)
+                {
+                        _cleanup_free_ char *k = owner_key(p);
+                        if (k && json_get_int(c->replicas, k, 0) == 1 && strv_extend(&single, id) < 0)
                                 return -ENOMEM;
                 }
                 for (size_t k = 0; !daemon && k < json_array_len(budgets); k++) {
@@ -1156,10 +1183,12 @@ int pool_plan_build(json_object *snap, const PoolPlanOptions *o, json_object **r
             json_add(plan, "findings", TAKE_PTR(findings)) < 0)
                 goto finish;
         strv_free(c.old_k8s);
+        json_object_put(c.replicas);
         *ret = TAKE_PTR(plan);
         return 0;
 finish:
         strv_free(c.old_k8s);
+        json_object_put(c.replicas);
         if (ret_error)
                 *ret_error = TAKE_PTR(error);
         return r;
