@@ -410,19 +410,22 @@ static int pod_id(json_object *pod, char **ret)
 /* The pods running on any of nodes. */
 static int pods_on(json_object *snap, char *const *nodes, json_object **ret)
 {
-        json_object *pods = json_get(snap, "pods"), *l = json_object_new_array();
+        _cleanup_json_ json_object *set = json_object_new_object(), *l = json_object_new_array();
+        json_object *pods = json_get(snap, "pods");
 
-        if (!l)
+        if (!set || !l)
                 return -ENOMEM;
+        /* A set of the node names: a cluster has thousands of pods and hundreds of nodes. */
+        for (char *const *n = nodes; n && *n; n++)
+                if (json_add_bool(set, *n, true) < 0)
+                        return -ENOMEM;
         for (size_t i = 0; i < json_array_len(pods); i++) {
                 json_object *p = json_object_array_get_idx(pods, i);
-                if (strv_contains(nodes, json_get_str(json_get(p, "spec"), "nodeName")) &&
-                    json_append(l, json_object_get(p)) < 0) {
-                        json_object_put(l);
+                const char *node = json_get_str(json_get(p, "spec"), "nodeName");
+                if (node && json_get(set, node) && json_append(l, json_object_get(p)) < 0)
                         return -ENOMEM;
-                }
         }
-        *ret = l;
+        *ret = TAKE_PTR(l);
         return 0;
 }
 
