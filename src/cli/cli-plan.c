@@ -134,3 +134,43 @@ int cli_verdict_exit_status(json_object *plan_or_report)
 {
         return streq_ptr(json_get_str(plan_or_report, "verdict"), "inhibited") ? EXIT_INHIBITED : EXIT_OK;
 }
+
+int cli_check_inhibitors(json_object *plan, char *const *overrides)
+{
+        json_object *inhibitors = json_get(plan, "inhibitors"), *findings = json_get(plan, "findings");
+        unsigned missing = 0;
+
+        for (size_t i = 0; i < json_array_len(inhibitors); i++) {
+                const char *key = json_object_get_string(json_object_array_get_idx(inhibitors, i));
+                if (strv_contains(overrides, key))
+                        continue;
+                if (missing++ == 0)
+                        log_error("The migration is inhibited:");
+                for (size_t k = 0; k < json_array_len(findings); k++) {
+                        json_object *f = json_object_array_get_idx(findings, k);
+                        if (streq_ptr(json_get_str(f, "key"), key)) {
+                                log_error("  %s: %s", key, strempty(json_get_str(f, "title")));
+                                if (json_get_str(f, "remediation"))
+                                        log_error("    remediation: %s", json_get_str(f, "remediation"));
+                                key = NULL;
+                                break;
+                        }
+                }
+                if (key)
+                        log_error("  %s", key);
+        }
+        for (char *const *o = overrides; o && *o; o++) {
+                bool found = false;
+                for (size_t i = 0; i < json_array_len(inhibitors) && !found; i++)
+                        found = streq_ptr(json_object_get_string(json_object_array_get_idx(inhibitors, i)),
+                                          *o);
+                if (!found)
+                        log_warning("--override %s: the plan has no such inhibitor.", *o);
+        }
+        if (missing > 0) {
+                log_error("Resolve them, or override each with --override KEY after reading its remediation "
+                          "('azlmigrate report' explains them).");
+                return -EPERM;
+        }
+        return 0;
+}

@@ -66,6 +66,11 @@ int cli_write_output(const char *output, int (*render)(FILE *f, void *userdata),
  * (caller puts), or a negative errno after logging one line. */
 int cli_plan_read(const char *path, json_object **ret);
 
+/* Before a run: every inhibitor of the plan must be overridden. Logs each one that is not (key and
+ * title), and each override the plan has no inhibitor for. Returns 0, or -EPERM when the run must
+ * not start. */
+int cli_check_inhibitors(json_object *plan, char *const *overrides);
+
 /* The exit status of a verb that wrote a plan or a report: EXIT_INHIBITED when its verdict is
  * "inhibited", else EXIT_OK. */
 int cli_verdict_exit_status(json_object *plan_or_report);

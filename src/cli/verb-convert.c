@@ -249,46 +249,6 @@ static int check_steps_implemented(json_object *plan)
 
 /* Inhibitors not overridden are listed and refused (EXIT_INHIBITED); overrides that name no
  * inhibitor are warned about. */
-static int check_inhibitors(json_object *plan, char **overrides)
-{
-        json_object *inhibitors = json_get(plan, "inhibitors"), *findings = json_get(plan, "findings");
-        unsigned missing = 0;
-
-        for (size_t i = 0; i < json_array_len(inhibitors); i++) {
-                const char *key = json_object_get_string(json_object_array_get_idx(inhibitors, i));
-                if (strv_contains(overrides, key))
-                        continue;
-                if (missing++ == 0)
-                        log_error("The migration is inhibited:");
-                for (size_t k = 0; k < json_array_len(findings); k++) {
-                        json_object *f = json_object_array_get_idx(findings, k);
-                        if (streq_ptr(json_get_str(f, "key"), key)) {
-                                log_error("  %s: %s", key, strempty(json_get_str(f, "title")));
-                                if (json_get_str(f, "remediation"))
-                                        log_error("    remediation: %s", json_get_str(f, "remediation"));
-                                key = NULL;
-                                break;
-                        }
-                }
-                if (key)
-                        log_error("  %s", key);
-        }
-        STRV_FOREACH(o, overrides) {
-                bool found = false;
-                for (size_t i = 0; i < json_array_len(inhibitors) && !found; i++)
-                        found = streq_ptr(json_object_get_string(json_object_array_get_idx(inhibitors, i)),
-                                          *o);
-                if (!found)
-                        log_warning("--override %s: the plan has no such inhibitor.", *o);
-        }
-        if (missing > 0) {
-                log_error("Resolve them, or override each with --override KEY after reading its remediation "
-                          "('azlmigrate report' explains them).");
-                return -EPERM;
-        }
-        return 0;
-}
-
 /* The source the plan describes (apply without SOURCE). */
 static int source_from_plan(json_object *plan, CliSource *s)
 {
@@ -480,7 +440,7 @@ static int run_plan(RunArgs *ra, const char *verb, json_object *plan)
                 log_error("Cannot convert %s: %s.", src.path, reason);
                 return EXIT_ERROR;
         }
-        if (check_inhibitors(plan, ra->overrides) < 0)
+        if (cli_check_inhibitors(plan, ra->overrides) < 0)
                 return EXIT_INHIBITED;
         if (ra->dry_run)
                 return print_dry_run(ra, plan, &src) < 0 ? EXIT_ERROR : EXIT_OK;

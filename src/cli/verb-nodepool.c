@@ -315,16 +315,8 @@ static int nodepool_exec(const char *sub, int argc, char *argv[])
                                            plan_path);
                 if (dry_run)
                         return print_dry_run(plan) < 0 ? EXIT_ERROR : EXIT_OK;
-                for (size_t i = 0; i < json_array_len(json_get(plan, "inhibitors")); i++) {
-                        const char *k =
-                                json_object_get_string(json_array_at(json_get(plan, "inhibitors"), i));
-                        if (!strv_contains(overrides, k)) {
-                                log_error("The migration is inhibited by %s: resolve it (see the report) or "
-                                          "override it with --override %s.",
-                                          strempty(k), strempty(k));
-                                return EXIT_INHIBITED;
-                        }
-                }
+                if (cli_check_inhibitors(plan, overrides) < 0)
+                        return EXIT_INHIBITED;
         }
         r = cli_plans_dir(plans_dir, &plans);
         if (r < 0)

@@ -1151,15 +1151,8 @@ int pool_plan_build(json_object *snap, const PoolPlanOptions *o, json_object **r
         if (r < 0)
                 goto finish;
         r = -ENOMEM;
-        plan = json_object_new_object();
-        json = plan_tool_new();
-        if (!plan || !json)
-                goto finish;
-        if (json_add_str(plan, "schema", PLAN_SCHEMA) < 0 || json_add_str(plan, "subject", "nodepool") < 0 ||
-            json_add(plan, "tool", TAKE_PTR(json)) < 0 || json_add(plan, "created", NULL) < 0 ||
-            json_add_str(plan, "from", from) < 0 ||
-            json_add_str(plan, "to", json_get_str(c.target, "release")) < 0 ||
-            json_add_str(plan, "strategy", strategy->name) < 0 ||
+        plan = plan_new(from, json_get_str(c.target, "release"), strategy->name);
+        if (!plan || json_add_str(plan, "subject", "nodepool") < 0 ||
             json_add_str(plan, "snapshot_fingerprint", fingerprint) < 0)
                 goto finish;
         json = json_object_new_object();
@@ -1178,9 +1171,7 @@ int pool_plan_build(json_object *snap, const PoolPlanOptions *o, json_object **r
             json_add_int(json, "wait_timeout_sec", o->wait_timeout_sec ?: 3600) < 0 ||
             json_add(plan, "parameters", TAKE_PTR(json)) < 0)
                 goto finish;
-        if (json_add_str(plan, "verdict", plan_verdict_to_string(plan_verdict_of(findings))) < 0 ||
-            plan_inhibitor_keys(findings, &json) < 0 || json_add(plan, "inhibitors", TAKE_PTR(json)) < 0 ||
-            json_add(plan, "pools", TAKE_PTR(profiles)) < 0 ||
+        if (plan_add_verdict(plan, findings) < 0 || json_add(plan, "pools", TAKE_PTR(profiles)) < 0 ||
             json_add(plan, "steps", TAKE_PTR(steps)) < 0 ||
             json_add(plan, "checkpoints", TAKE_PTR(checkpoints)) < 0 ||
             json_add(plan, "findings", TAKE_PTR(findings)) < 0)

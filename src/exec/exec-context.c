@@ -56,6 +56,21 @@ static void log_to_file(StepContext *c, LogLevel level, const char *msg)
         (void) !write(c->log_fd, line, strlen(line));
 }
 
+/* A message of the step: to its log file and to the options' log callback. */
+static void log_message(StepContext *c, LogLevel level, const char *msg)
+{
+        log_to_file(c, level, msg);
+        if (c->executor->opts.log)
+                c->executor->opts.log(level, c->step_id, msg, c->executor->opts.log_userdata);
+}
+
+/* A progress event, to the options' progress callback. */
+static void emit_progress(StepContext *c, const ProgressEvent *ev)
+{
+        if (c->executor->opts.progress)
+                c->executor->opts.progress(ev, c->executor->opts.progress_userdata);
+}
+
 void exec_log(StepContext *c, LogLevel level, const char *format, ...)
 {
         _cleanup_free_ char *msg = NULL;
@@ -65,21 +80,17 @@ void exec_log(StepContext *c, LogLevel level, const char *format, ...)
         va_start(ap, format);
         r = vasprintf(&msg, format, ap);
         va_end(ap);
-        if (r < 0)
-                return;
-        log_to_file(c, level, msg);
-        if (c->executor->opts.log)
-                c->executor->opts.log(level, c->step_id, msg, c->executor->opts.log_userdata);
+        if (r >= 0)
+                log_message(c, level, msg);
 }
 
 void exec_progress_bytes(StepContext *c, uint64_t done, uint64_t total)
 {
-        ProgressEvent ev = {
-                .type = PROGRESS_BYTES, .step = c->step_id, .done = done, .total = total, .seconds = -1
-        };
-
-        if (c->executor->opts.progress)
-                c->executor->opts.progress(&ev, c->executor->opts.progress_userdata);
+        emit_progress(c, &(ProgressEvent){ .type = PROGRESS_BYTES,
+                                           .step = c->step_id,
+                                           .done = done,
+                                           .total = total,
+                                           .seconds = -1 });
 }
 
 void exec_finding(StepContext *c, const char *key, const char *severity, const char *format, ...)
@@ -93,17 +104,13 @@ void exec_finding(StepContext *c, const char *key, const char *severity, const c
         va_end(ap);
         if (r < 0)
                 return;
-        log_to_file(c, LOG_LEVEL_WARNING, msg);
-        if (c->executor->opts.log)
-                c->executor->opts.log(LOG_LEVEL_WARNING, c->step_id, msg, c->executor->opts.log_userdata);
-        ProgressEvent ev = { .type = PROGRESS_FINDING,
-                             .step = c->step_id,
-                             .key = key,
-                             .severity = severity,
-                             .message = msg,
-                             .seconds = -1 };
-        if (c->executor->opts.progress)
-                c->executor->opts.progress(&ev, c->executor->opts.progress_userdata);
+        log_message(c, LOG_LEVEL_WARNING, msg);
+        emit_progress(c, &(ProgressEvent){ .type = PROGRESS_FINDING,
+                                           .step = c->step_id,
+                                           .key = key,
+                                           .severity = severity,
+                                           .message = msg,
+                                           .seconds = -1 });
 }
 
 int exec_step_error(StepContext *c, int error, const char *format, ...)

@@ -436,7 +436,7 @@ static int strv_to_json(char **l, json_object **ret)
         return 0;
 }
 
-int plan_inhibitor_keys(json_object *findings, json_object **ret)
+static int inhibitor_keys(json_object *findings, json_object **ret)
 {
         _cleanup_strv_free_ char **keys = NULL;
         size_t n = json_object_array_length(findings);
@@ -449,6 +449,28 @@ int plan_inhibitor_keys(json_object *findings, json_object **ret)
         }
         strv_sort(keys);
         return strv_to_json(keys, ret);
+}
+
+json_object *plan_new(const char *from, const char *to, const char *strategy)
+{
+        _cleanup_json_ json_object *plan = json_object_new_object(), *tool = plan_tool_new();
+
+        if (!plan || !tool || json_add_str(plan, "schema", PLAN_SCHEMA) < 0 ||
+            json_add(plan, "tool", TAKE_PTR(tool)) < 0 || json_add(plan, "created", NULL) < 0 ||
+            json_add_str(plan, "from", from) < 0 || json_add_str(plan, "to", to) < 0 ||
+            json_add_str(plan, "strategy", strategy) < 0)
+                return NULL;
+        return TAKE_PTR(plan);
+}
+
+int plan_add_verdict(json_object *plan, json_object *findings)
+{
+        json_object *keys = NULL;
+
+        if (json_add_str(plan, "verdict", plan_verdict_to_string(plan_verdict_of(findings))) < 0 ||
+            inhibitor_keys(findings, &keys) < 0)
+                return -ENOMEM;
+        return json_add(plan, "inhibitors", keys);
 }
 
 int plan_build(json_object *inventory, const PlanOptions *o, json_object **ret, char **ret_error)
@@ -529,18 +551,10 @@ int plan_build(json_object *inventory, const PlanOptions *o, json_object **ret, 
                 goto finish;
 
         r = -ENOMEM;
-        plan = json_object_new_object();
-        json = plan_tool_new();
-        if (!plan || !json)
-                goto finish;
-        if (json_add_str(plan, "schema", PLAN_SCHEMA) < 0 || json_add(plan, "tool", TAKE_PTR(json)) < 0 ||
-            json_add(plan, "created", NULL) < 0 || json_add_str(plan, "from", from) < 0 ||
-            json_add_str(plan, "to", o->to) < 0 || json_add_str(plan, "strategy", strategy->name) < 0 ||
-            json_add_str(plan, "inventory_fingerprint", fingerprint) < 0 ||
+        plan = plan_new(from, o->to, strategy->name);
+        if (!plan || json_add_str(plan, "inventory_fingerprint", fingerprint) < 0 ||
             json_add(plan, "inventory_summary", TAKE_PTR(summary)) < 0 ||
-            json_add_str(plan, "verdict", plan_verdict_to_string(plan_verdict_of(findings))) < 0)
-                goto finish;
-        if (plan_inhibitor_keys(findings, &json) < 0 || json_add(plan, "inhibitors", TAKE_PTR(json)) < 0)
+            plan_add_verdict(plan, findings) < 0)
                 goto finish;
         r = build_steps(strategy, inventory, &e, plan, &error);
         if (r < 0)

@@ -47,9 +47,12 @@ int plan_finding_compare(json_object *a, json_object *b);
  * NULL on OOM. */
 json_object *plan_tool_new(void);
 
-/* The sorted, unique keys of the findings that are inhibitors, as a JSON array of strings. Returns 0
- * or -ENOMEM. */
-int plan_inhibitor_keys(json_object *findings, json_object **ret);
+/* The head every plan starts with: schema, tool, created (null), from, to, strategy. NULL on OOM. */
+json_object *plan_new(const char *from, const char *to, const char *strategy);
+
+/* Adds the plan's verdict of findings and its inhibitors (the sorted, unique keys of the findings
+ * that are inhibitors). Returns 0 or -ENOMEM. */
+int plan_add_verdict(json_object *plan, json_object *findings);
 
 /* Sorts an array of findings in plan order (plan_finding_compare()). */
 void plan_sort_findings(json_object *findings);

@@ -81,6 +81,15 @@ expect_rc "$WORK/r1" 0
 same_as_before "bluegreen rollback"
 [ "$(status_of "$WORK/s1")" = rolled-back ] || fail "bluegreen rollback: status"
 
+log "an inhibited plan is not applied"
+run_azlm "$WORK/ogp" nodepool plan -g rg-demo -n aks-demo "${tools[@]}" --pool userpool --os-sku AzureLinuxOSGuard \
+        -o "$WORK/og.json"
+expect_rc "$WORK/ogp" 3
+run_azlm "$WORK/inh" nodepool apply "$WORK/og.json" --state-dir "$WORK/s-inh" "${common[@]}"
+expect_rc "$WORK/inh" 3
+grep -q "nodepool.trusted-launch.required" "$WORK/inh.err" || fail "an inhibited apply does not name the inhibitor"
+[ ! -e "$WORK/s-inh" ] || fail "an inhibited apply created its state directory"
+
 log "bluegreen with --confirm-delete: completes; commands in the journal; rollback refused"
 run_azlm "$WORK/a2" nodepool apply "$WORK/bg.json" --state-dir "$WORK/s1" --confirm-delete "${common[@]}"
 expect_rc "$WORK/a2" 0
