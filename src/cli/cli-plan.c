@@ -150,8 +150,11 @@ int cli_check_inhibitors(json_object *plan, char *const *overrides)
                         json_object *f = json_object_array_get_idx(findings, k);
                         if (streq_ptr(json_get_str(f, "key"), key)) {
                                 log_error("  %s: %s", key, strempty(json_get_str(f, "title")));
-                                if (json_get_str(f, "remediation"))
-                                        log_error("    remediation: %s", json_get_str(f, "remediation"));
+                                for (size_t m = 0; m < json_array_len(json_get(f, "remediation")); m++)
+                                        log_error("    remediation: %s",
+                                                  strempty(json_get_str(
+                                                          json_array_at(json_get(f, "remediation"), m),
+                                                          "value")));
                                 key = NULL;
                                 break;
                         }

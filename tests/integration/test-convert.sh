@@ -64,6 +64,8 @@ expect_rc "$WORK/inh-plan" 3
 run_azlm "$WORK/inh" apply --yes --target "$TARGET" --state-dir "$WORK/s-inh" "$WORK/inh-plan.json" "$node"
 expect_rc "$WORK/inh" 3
 grep -q "inhibited" "$WORK/inh.err" || fail "an inhibited apply does not say it is inhibited"
+grep -q "remediation: Create a FIPS-enabled Azure Linux node pool" "$WORK/inh.err" ||
+        fail "an inhibited apply does not give the inhibitor's remediation"
 [ ! -e "$WORK/s-inh" ] || fail "an inhibited apply created its state directory"
 mapfile -t inhibitors < <("$PY" -c 'import json,sys; print("\n".join(json.load(open(sys.argv[1]))["inhibitors"]))' \
         "$WORK/inh-plan.json")
