@@ -105,13 +105,12 @@ def _run_with_progress(cmd, args):
     return code, err
 
 
-def _mode(state_dir):
-    status = _run_json(["status", "--state-dir", state_dir, "--format", "json"], allow_inhibited=False)
-    return status.get("source", {}).get("mode")
-
-
 def _status(state_dir):
     return _run_json(["status", "--state-dir", state_dir, "--format", "json"], allow_inhibited=False)
+
+
+def _mode(state_dir):
+    return _status(state_dir).get("source", {}).get("mode")
 
 
 def _cluster_args(resource_group_name, cluster_name, snapshot):

@@ -425,11 +425,27 @@ static int step_run_commands(StepContext *c)
         return run_step_commands(begin(c), c);
 }
 
+/* Waits until pool is gone. */
+static int wait_gone(PoolExec *p, json_object *plan, const char *pool, char **ret_error)
+{
+        time_t deadline = time(NULL) + wait_timeout(plan);
+
+        for (;;) {
+                int r = pool_show(p, plan, pool, NULL, NULL);
+                if (r == -ENOENT)
+                        return 0;
+                if (time(NULL) >= deadline)
+                        return cluster_error(ret_error, -ETIMEDOUT, "pool %s still exists after %u s", pool,
+                                             wait_timeout(plan));
+                sleep_s(poll_sec(plan));
+        }
+}
+
 static int step_delete(StepContext *c)
 {
         PoolExec *p = begin(c);
         const char *pool = json_get_str(c->step, "pool");
-        time_t deadline = time(NULL) + wait_timeout(c->plan);
+        _cleanup_free_ char *err = NULL;
         int r;
 
         if (!p->confirm_delete)
@@ -446,16 +462,8 @@ static int step_delete(StepContext *c)
         r = run_step_commands(p, c);
         if (r < 0)
                 return r;
-        for (;;) {
-                _cleanup_json_ json_object *po = NULL;
-                r = pool_show(p, c->plan, pool, &po, NULL);
-                if (r == -ENOENT)
-                        return 0;
-                if (time(NULL) >= deadline)
-                        return exec_step_error(c, -ETIMEDOUT, "pool %s still exists after %u s", pool,
-                                               wait_timeout(c->plan));
-                sleep_s(poll_sec(c->plan));
-        }
+        r = wait_gone(p, c->plan, pool, &err);
+        return r < 0 ? exec_step_error(c, r, "%s", err ?: strerror(-r)) : 0;
 }
 
 static const struct {
@@ -549,15 +557,11 @@ static int record(void *userdata, json_object *plan, json_object *step, const ch
                         /* Deleted by an earlier attempt that was cut off: the step only finishes. */
                         if (json_add_bool(rec, "gone", true) < 0)
                                 return -ENOMEM;
-                        r = json_dump_file(rec, path);
-                        return r < 0 ? cluster_error(ret_error, r, "cannot write %s: %s", path, strerror(-r))
-                                     : 0;
-                }
-                if (r < 0)
+                } else if (r < 0)
                         return r == -ENOENT ? cluster_error(ret_error, r, "pool %s does not exist", pool)
                                             : r;
-                if (json_add_str(rec, "os_sku", json_get_str(po, "osSku")) < 0 ||
-                    json_add(rec, "profile", json_object_get(po)) < 0)
+                else if (json_add_str(rec, "os_sku", json_get_str(po, "osSku")) < 0 ||
+                         json_add(rec, "profile", json_object_get(po)) < 0)
                         return -ENOMEM;
         } else if (streq_ptr(kind, "add-pool")) {
                 r = pool_show(p, plan, new_pool, NULL, ret_error);
@@ -576,22 +580,6 @@ static int record(void *userdata, json_object *plan, json_object *step, const ch
                                      strempty(kind));
         r = json_dump_file(rec, path);
         return r < 0 ? cluster_error(ret_error, r, "cannot write %s: %s", path, strerror(-r)) : 0;
-}
-
-/* Waits until pool is gone. */
-static int wait_gone(PoolExec *p, json_object *plan, const char *pool, char **ret_error)
-{
-        time_t deadline = time(NULL) + wait_timeout(plan);
-
-        for (;;) {
-                int r = pool_show(p, plan, pool, NULL, NULL);
-                if (r == -ENOENT)
-                        return 0;
-                if (time(NULL) >= deadline)
-                        return cluster_error(ret_error, -ETIMEDOUT, "pool %s still exists after %u s", pool,
-                                             wait_timeout(plan));
-                sleep_s(poll_sec(plan));
-        }
 }
 
 static int restore(void *userdata, json_object *plan, json_object *step, const char *path, bool rerun,
